@@ -69,9 +69,9 @@ describe('docker/compose.yaml', () => {
     const migrateEnv = get('migrate').environment as Record<string, string>;
     const apiEnv = get('api').environment as Record<string, string>;
     expect(migrateEnv.MIGRATION_DATABASE_URL).toMatch(
-      /^postgres:\/\/shop_owner:\$\{SHOP_OWNER_DB_PASSWORD:\?/,
+      /^postgres:\/\/storefront_migrator:\$\{MIGRATOR_DB_PASSWORD:\?/,
     );
-    expect(apiEnv.DATABASE_URL).toMatch(/^postgres:\/\/shop_app:\$\{SHOP_APP_DB_PASSWORD:\?/);
+    expect(apiEnv.DATABASE_URL).toMatch(/^postgres:\/\/storefront_app:\$\{APP_DB_PASSWORD:\?/);
     expect(apiEnv).not.toHaveProperty('MIGRATION_DATABASE_URL');
     expect(apiEnv).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0', PORT: '3333' });
   });
