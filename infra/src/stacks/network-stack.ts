@@ -1,0 +1,188 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  FlowLogDestination,
+  FlowLogTrafficType,
+  GatewayVpcEndpointAwsService,
+  InterfaceVpcEndpointAwsService,
+  IpAddresses,
+  Peer,
+  Port,
+  SecurityGroup,
+  SubnetType,
+  Vpc,
+  type ISecurityGroup,
+  type IVpc,
+} from 'aws-cdk-lib/aws-ec2';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/environments.ts';
+
+/** Subnet group names of the three tiers, used by the other stacks to pick their subnets. */
+export const SUBNET_TIERS = {
+  /** Internet-facing tier: NAT gateways only (the ALB is internal, CloudFront reaches it privately). */
+  public: 'public',
+  /** Application tier with egress through NAT: ECS tasks, the internal ALB, VPC-origin ENIs. */
+  application: 'application',
+  /** Isolated data tier without any route to the internet: Aurora, RDS Proxy, ElastiCache. */
+  data: 'data',
+} as const;
+
+/** TCP ports of the tiers; non-default database and cache ports (AwsSolutions-RDS11, AEC5). */
+export const PORTS = {
+  /** HTTPS listener of the internal ALB. */
+  alb: 443,
+  /** API container. */
+  api: 3333,
+  /** Web container. */
+  web: 3000,
+  /** RDS Proxy (listens on the engine's standard port). */
+  proxy: { 'aurora-postgresql': 5432, 'aurora-mysql': 3306 },
+  /** Aurora instances. */
+  database: { 'aurora-postgresql': 5433, 'aurora-mysql': 3307 },
+  /** ElastiCache primary and replicas. */
+  cache: 6380,
+} as const;
+
+/**
+ * Every security group of the workload, created in one place so the whole east-west matrix can be
+ * reviewed (and tested) at once. None admits anything from 0.0.0.0/0 or ::/0.
+ */
+export interface WorkloadSecurityGroups {
+  /** Internal ALB: HTTPS from CloudFront's origin-facing prefix list only. */
+  readonly alb: ISecurityGroup;
+  /** API tasks: port 3333 from the ALB only. */
+  readonly api: ISecurityGroup;
+  /** Web tasks: port 3000 from the ALB only. */
+  readonly web: ISecurityGroup;
+  /** One-off migration task: no ingress. */
+  readonly migration: ISecurityGroup;
+  /**
+   * RDS Proxy: database port from the API and migration tasks. (The Aurora and rotation-function
+   * groups live in the data stack, because the cluster's port rules must sit beside the cluster.)
+   */
+  readonly databaseProxy: ISecurityGroup;
+  /** ElastiCache: cache port from the API tasks only. */
+  readonly cache: ISecurityGroup;
+}
+
+/** Options of the {@link NetworkStack}. */
+export interface NetworkStackProps extends StackProps {
+  /** The environment being deployed. */
+  readonly config: EnvironmentConfig;
+  /** Object-locked log-archive bucket receiving the VPC flow logs. */
+  readonly logArchiveBucket: IBucket;
+}
+
+/**
+ * The three-tier VPC over three availability zones: public / application (private with egress) /
+ * data (isolated), one NAT gateway per AZ, flow logs of all traffic to the log archive, and VPC
+ * endpoints so image pulls, secrets, KMS and logs never leave the AWS network.
+ */
+export class NetworkStack extends Stack {
+  /** The VPC. */
+  public readonly vpc: IVpc;
+  /** The security groups of every tier. */
+  public readonly securityGroups: WorkloadSecurityGroups;
+
+  /** Creates the VPC, its flow logs and endpoints. */
+  public constructor(scope: Construct, id: string, props: NetworkStackProps) {
+    super(scope, id, props);
+    const vpc = new Vpc(this, 'Vpc', {
+      ipAddresses: IpAddresses.cidr(props.config.vpcCidr),
+      maxAzs: 3,
+      natGateways: props.config.natGateways,
+      subnetConfiguration: [
+        {
+          name: SUBNET_TIERS.public,
+          subnetType: SubnetType.PUBLIC,
+          cidrMask: 22,
+          // Only the NAT gateways live here, with their own Elastic IPs.
+          mapPublicIpOnLaunch: false,
+        },
+        {
+          name: SUBNET_TIERS.application,
+          subnetType: SubnetType.PRIVATE_WITH_EGRESS,
+          cidrMask: 20,
+        },
+        { name: SUBNET_TIERS.data, subnetType: SubnetType.PRIVATE_ISOLATED, cidrMask: 22 },
+      ],
+      // The default security group of the VPC is stripped of its rules (CIS 5.4 / EC2.2).
+      restrictDefaultSecurityGroup: true,
+    });
+    this.vpc = vpc;
+
+    vpc.addFlowLog('FlowLogToArchive', {
+      destination: FlowLogDestination.toS3(props.logArchiveBucket, 'vpc-flow-logs/'),
+      trafficType: FlowLogTrafficType.ALL,
+    });
+
+    vpc.addGatewayEndpoint('S3Endpoint', { service: GatewayVpcEndpointAwsService.S3 });
+    const interfaceEndpoints = {
+      EcrApi: InterfaceVpcEndpointAwsService.ECR,
+      EcrDocker: InterfaceVpcEndpointAwsService.ECR_DOCKER,
+      SecretsManager: InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+      Logs: InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+      Kms: InterfaceVpcEndpointAwsService.KMS,
+      Sts: InterfaceVpcEndpointAwsService.STS,
+    };
+    const endpointSg = new SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc,
+      description: 'Interface VPC endpoints: HTTPS from inside the VPC only',
+      allowAllOutbound: false,
+    });
+    endpointSg.addIngressRule(Peer.ipv4(props.config.vpcCidr), Port.tcp(443), 'HTTPS from the VPC');
+    for (const [name, service] of Object.entries(interfaceEndpoints)) {
+      vpc.addInterfaceEndpoint(`${name}Endpoint`, {
+        service,
+        privateDnsEnabled: true,
+        open: false,
+        securityGroups: [endpointSg],
+        subnets: { subnetGroupName: SUBNET_TIERS.application },
+      });
+    }
+
+    this.securityGroups = this.createSecurityGroups(vpc, props.config);
+  }
+
+  private createSecurityGroups(vpc: Vpc, config: EnvironmentConfig): WorkloadSecurityGroups {
+    const group = (id: string, description: string): SecurityGroup =>
+      new SecurityGroup(this, id, { vpc, description, allowAllOutbound: false });
+    const alb = group('AlbSecurityGroup', 'Internal ALB, reached only by CloudFront VPC origins');
+    const api = group('ApiSecurityGroup', 'API tasks');
+    const web = group('WebSecurityGroup', 'Web tasks');
+    const migration = group('MigrationSecurityGroup', 'One-off database migration task');
+    const databaseProxy = group('DatabaseProxySecurityGroup', 'RDS Proxy');
+    const cache = group('CacheSecurityGroup', 'ElastiCache replication group');
+
+    const proxyPort = Port.tcp(PORTS.proxy[config.database.engine]);
+    const https = Port.tcp(443);
+
+    alb.addIngressRule(
+      Peer.prefixList(config.cloudFrontOriginFacingPrefixListId),
+      Port.tcp(PORTS.alb),
+      'HTTPS from CloudFront origin-facing servers (VPC origin)',
+    );
+    alb.addEgressRule(api, Port.tcp(PORTS.api), 'To API tasks');
+    alb.addEgressRule(web, Port.tcp(PORTS.web), 'To web tasks');
+    api.addIngressRule(alb, Port.tcp(PORTS.api), 'From the ALB');
+    web.addIngressRule(alb, Port.tcp(PORTS.web), 'From the ALB');
+
+    api.addEgressRule(databaseProxy, proxyPort, 'To RDS Proxy');
+    api.addEgressRule(cache, Port.tcp(PORTS.cache), 'To ElastiCache');
+    migration.addEgressRule(databaseProxy, proxyPort, 'To RDS Proxy');
+    databaseProxy.addIngressRule(api, proxyPort, 'From API tasks');
+    databaseProxy.addIngressRule(migration, proxyPort, 'From the migration task');
+    cache.addIngressRule(api, Port.tcp(PORTS.cache), 'From API tasks');
+
+    // HTTPS out: VPC endpoints (ECR, Secrets Manager, KMS, logs, STS), S3 through the gateway
+    // endpoint, and third parties (Stripe) through the NAT gateways.
+    for (const [sg, who] of [
+      [api, 'API'],
+      [web, 'web'],
+      [migration, 'migration'],
+    ] as const) {
+      sg.addEgressRule(Peer.anyIpv4(), https, `HTTPS out from ${who} (AWS APIs, Stripe)`);
+    }
+    return { alb, api, web, migration, databaseProxy, cache };
+  }
+}
