@@ -1,0 +1,89 @@
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import type { ModuleMetadata } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/app-config';
+import { sendError } from './core/errors/all-exceptions.filter';
+import { ifNoneMatchHits } from './core/http/public-cache';
+import { requestContext } from './core/http/request-context';
+import { API_HELMET_OPTIONS, DOCS_CSP } from './core/http/security-headers';
+import { PinoNestLogger, createLogger, requestIdFrom } from './core/logging/logger';
+import { serveOpenApi } from './openapi/openapi';
+
+/** Options of {@link createApp}; tests add modules and capture logs. */
+export interface CreateAppOptions {
+  logger?: Logger;
+  extraImports?: ModuleMetadata['imports'];
+}
+
+/**
+ * Builds the API application (not listening yet). `main.ts` and the HTTP tests both use it, so
+ * tests exercise exactly the production wiring: Fastify with the trusted proxy hops and body
+ * limit, security headers on every response, JSON-only bodies, request ids, the error envelope,
+ * conditional GET, and the OpenAPI description outside production.
+ */
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const logger = options.logger ?? createLogger(config.log.level);
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    // Only our own proxies (CloudFront, ALB) may set X-Forwarded-For: trust exactly that many hops.
+    trustProxy: (_address: string, hop: number) => hop < config.http.trustProxyHops,
+    bodyLimit: config.http.bodyLimitBytes,
+    genReqId: (request: { headers: Record<string, string | string[] | undefined> }) =>
+      requestIdFrom(request.headers['x-request-id']),
+    requestIdLogLabel: 'requestId',
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    connectionTimeout: 30_000,
+    requestTimeout: 30_000,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, options.extraImports),
+    adapter,
+    { logger: new PinoNestLogger(logger), abortOnError: false },
+  );
+  const fastify = app.getHttpAdapter().getInstance();
+
+  await app.register(helmet, API_HELMET_OPTIONS);
+  // Session ids are opaque random values checked against Redis: the cookie needs no signature.
+  await app.register(cookie);
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    // Nothing is cacheable unless a route says so (@PublicCache).
+    void reply.header('cache-control', 'no-store');
+    if (config.openApiEnabled && request.url.startsWith('/api/docs')) {
+      void reply.header('content-security-policy', DOCS_CSP);
+    }
+    requestContext.run({ requestId: request.id }, done);
+  });
+
+  // Conditional GET: a matching If-None-Match turns a cacheable 200 into an empty 304.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    const etag = reply.getHeader('etag');
+    if (
+      reply.statusCode === 200 &&
+      typeof etag === 'string' &&
+      ifNoneMatchHits(request.headers['if-none-match'], etag)
+    ) {
+      void reply.code(304);
+      done(null, '');
+      return;
+    }
+    done(null, payload);
+  });
+
+  // JSON only: with no text/plain parser, any non-JSON body is a 415.
+  fastify.removeContentTypeParser('text/plain');
+  fastify.setErrorHandler((error, request, reply) => {
+    sendError(error, request, reply);
+  });
+
+  app.setGlobalPrefix('api');
+  if (config.openApiEnabled) serveOpenApi(app);
+  await app.init();
+  return app;
+}

@@ -1,0 +1,50 @@
+import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { CatalogueModule } from './catalogue/catalogue.module';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
+import { AccessGuard } from './core/http/access.guard';
+import { PublicCacheInterceptor } from './core/http/public-cache.interceptor';
+import { PublicResponseCache } from './core/http/public-response-cache.service';
+import { ZodValidationPipe } from './core/validation/zod-validation.pipe';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { AppThrottlerGuard } from './rate-limit/app-throttler.guard';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { SessionModule } from './session/session.module';
+import { StoreModule } from './store/store.module';
+
+/**
+ * The API's root module. Cross-cutting behaviour is global and ordered: rate limiting runs before
+ * access control (so floods are cut before any work), then validation, the public cache, and one
+ * exception filter at the edge.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, extraImports: ModuleMetadata['imports'] = []): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        StoreModule,
+        RateLimitModule,
+        SessionModule,
+        HealthModule,
+        CatalogueModule,
+        ...extraImports,
+      ],
+      providers: [
+        PublicResponseCache,
+        { provide: APP_GUARD, useClass: AppThrottlerGuard },
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_PIPE, useClass: ZodValidationPipe },
+        { provide: APP_INTERCEPTOR, useClass: PublicCacheInterceptor },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+      ],
+      exports: [PublicResponseCache],
+      global: true,
+    };
+  }
+}

@@ -1,0 +1,80 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from './config/app-config';
+import { dataSourceOptions } from './database/data-source-options';
+import { configOrExit, startServer } from './server';
+import { catalogueIsEmpty, seedCatalogue } from './seed/seed-catalogue';
+
+/** Runs the committed migrations with the migration (schema owner) connection. */
+export async function migrate(config: AppConfig, log: (line: string) => void = () => undefined): Promise<void> {
+  const dataSource = await new DataSource(dataSourceOptions(config, 'migrate')).initialize();
+  try {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    log(applied.length === 0 ? 'migrations: up to date' : `migrations: applied ${applied.map((m) => m.name).join(', ')}`);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+async function seed(config: AppConfig, reset: boolean): Promise<void> {
+  const dataSource = await new DataSource(dataSourceOptions(config, 'migrate')).initialize();
+  try {
+    const started = Date.now();
+    const result = await seedCatalogue(dataSource, { reset, progress: (line) => process.stdout.write(`${line}\n`) });
+    process.stdout.write(
+      `seeded ${result.categories} categories, ${result.products} products, ${result.variants} variants in ${Date.now() - started} ms\n`,
+    );
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+/**
+ * `npm start` on the embedded defaults: migrate and, on first run, seed the embedded database,
+ * then serve. With DATABASE_URL, migrations stay an explicit step (`npm run migrate`).
+ */
+async function start(config: AppConfig): Promise<void> {
+  if (config.database.kind === 'embedded') {
+    const say = (line: string) => process.stdout.write(`${line}\n`);
+    say(`embedded PostgreSQL (PGlite) in ${config.database.dataDir} — development only`);
+    await migrate(config, say);
+    if (config.database.seedOnStart) {
+      const dataSource = await new DataSource(dataSourceOptions(config, 'migrate')).initialize();
+      const empty = await catalogueIsEmpty(dataSource);
+      if (empty) {
+        say('first run: seeding the demo catalogue');
+        await seedCatalogue(dataSource, { progress: say });
+      }
+      await dataSource.destroy();
+    }
+  }
+  await startServer(config);
+}
+
+const USAGE = 'usage: cli.js migrate | seed [--reset] | start';
+
+async function run(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'migrate':
+      await migrate(configOrExit(), (line) => process.stdout.write(`${line}\n`));
+      return;
+    case 'seed': {
+      const config = configOrExit();
+      await migrate(config, (line) => process.stdout.write(`${line}\n`));
+      await seed(config, rest.includes('--reset'));
+      return;
+    }
+    case 'start':
+      await start(configOrExit());
+      return;
+    default:
+      process.stderr.write(`${USAGE}\n`);
+      process.exit(64);
+  }
+}
+
+run(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,226 @@
+import { z } from 'zod';
+
+/**
+ * The API's configuration, parsed once from the environment at boot.
+ *
+ * Every variable is documented in `.env.example` (kept in step by a test). A missing or malformed
+ * value stops the process with a message naming the variable; values of variables marked secret
+ * are never printed. With `NODE_ENV=production` the process refuses development defaults
+ * (embedded database, in-memory stores).
+ */
+
+const rateLimit = z
+  .string()
+  .regex(/^\d{1,6}\/\d{1,6}$/, 'must look like LIMIT/SECONDS, e.g. 100/60')
+  .transform((v) => {
+    const [limit, seconds] = v.split('/').map(Number) as [number, number];
+    return { limit, ttlMs: seconds * 1000 };
+  })
+  .refine((v) => v.limit > 0 && v.ttlMs > 0, 'limit and seconds must be positive');
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+const url = (protocols: readonly string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL with scheme ${protocols.join(' or ')}`);
+
+/** Environment variables, their parsing and defaults. Keep `.env.example` in step. */
+export const ENV_SCHEMA = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(3333),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY_HOPS: int(0, 10).default(0),
+  BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(100 * 1024),
+  SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
+
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  MIGRATION_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATABASE_POOL_SIZE: int(1, 200).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(5_000),
+  DATABASE_SSL: z.enum(['disable', 'require', 'verify-full']).default('disable'),
+  DATABASE_SSL_CA_FILE: z.string().min(1).optional(),
+  EMBEDDED_DATA_DIR: z.string().min(1).default('.data/pglite'),
+  SEED_ON_START: bool.default(true),
+
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 : _ -')
+    .default('shop:'),
+
+  SESSION_IDLE_TIMEOUT_SECONDS: int(60, 86_400).default(1_800),
+  SESSION_ABSOLUTE_TIMEOUT_SECONDS: int(300, 7 * 86_400).default(43_200),
+
+  RATE_LIMIT_DEFAULT: rateLimit.prefault('300/60'),
+  RATE_LIMIT_SEARCH: rateLimit.prefault('60/60'),
+  RATE_LIMIT_AUTH: rateLimit.prefault('10/60'),
+  RATE_LIMIT_CHECKOUT: rateLimit.prefault('20/60'),
+
+  CATALOGUE_CACHE_MAX_AGE_SECONDS: int(0, 3_600).default(60),
+  CATALOGUE_CACHE_TTL_SECONDS: int(1, 86_400).default(300),
+});
+
+/** Variables whose values are credentials (URLs carry passwords): never logged or echoed. */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'DATABASE_URL',
+  'MIGRATION_DATABASE_URL',
+  'REDIS_URL',
+]);
+
+type Env = z.output<typeof ENV_SCHEMA>;
+
+/** A named rate limit: at most `limit` requests per `ttlMs` window. */
+export interface RateLimitRule {
+  limit: number;
+  ttlMs: number;
+}
+
+/** The typed configuration every module reads (through the `APP_CONFIG` provider). */
+export interface AppConfig {
+  env: Env['NODE_ENV'];
+  isProduction: boolean;
+  http: {
+    host: string;
+    port: number;
+    trustProxyHops: number;
+    bodyLimitBytes: number;
+    shutdownTimeoutMs: number;
+  };
+  log: { level: Env['LOG_LEVEL'] };
+  database:
+    | {
+        kind: 'postgres';
+        url: string;
+        migrationUrl: string;
+        poolSize: number;
+        statementTimeoutMs: number;
+        ssl: Env['DATABASE_SSL'];
+        sslCaFile: string | undefined;
+      }
+    | { kind: 'embedded'; dataDir: string; seedOnStart: boolean };
+  redis: { kind: 'redis'; url: string; keyPrefix: string } | { kind: 'memory'; keyPrefix: string };
+  session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number };
+  rateLimits: { default: RateLimitRule; search: RateLimitRule; auth: RateLimitRule; checkout: RateLimitRule };
+  catalogueCache: { maxAgeSeconds: number; ttlSeconds: number };
+  /** OpenAPI description and docs page are served outside production only. */
+  openApiEnabled: boolean;
+}
+
+/** Raised when the environment is not a valid configuration; the message names the variables. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses and checks the environment. Throws {@link ConfigError} listing every problem at once.
+ * Empty strings count as unset, so `FOO=` in an env file falls back to the default.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(ENV_SCHEMA.shape)) {
+    const value = source[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = ENV_SCHEMA.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        // zod messages never include the received value, so secrets cannot leak through them.
+        return `${name}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const isProduction = e.NODE_ENV === 'production';
+
+  if (isProduction) {
+    if (!e.DATABASE_URL) {
+      problems.push('DATABASE_URL: required in production (the embedded database is for development only)');
+    }
+    if (!e.REDIS_URL) {
+      problems.push('REDIS_URL: required in production (in-memory stores are for development only)');
+    }
+  }
+  if (e.DATABASE_SSL === 'verify-full' && !e.DATABASE_SSL_CA_FILE) {
+    problems.push('DATABASE_SSL_CA_FILE: required when DATABASE_SSL=verify-full');
+  }
+  if (e.SESSION_ABSOLUTE_TIMEOUT_SECONDS < e.SESSION_IDLE_TIMEOUT_SECONDS) {
+    problems.push('SESSION_ABSOLUTE_TIMEOUT_SECONDS: must not be shorter than SESSION_IDLE_TIMEOUT_SECONDS');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    env: e.NODE_ENV,
+    isProduction,
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      trustProxyHops: e.TRUST_PROXY_HOPS,
+      bodyLimitBytes: e.BODY_LIMIT_BYTES,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    },
+    log: { level: e.LOG_LEVEL },
+    database: e.DATABASE_URL
+      ? {
+          kind: 'postgres',
+          url: e.DATABASE_URL,
+          migrationUrl: e.MIGRATION_DATABASE_URL ?? e.DATABASE_URL,
+          poolSize: e.DATABASE_POOL_SIZE,
+          statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+          ssl: e.DATABASE_SSL,
+          sslCaFile: e.DATABASE_SSL_CA_FILE,
+        }
+      : { kind: 'embedded', dataDir: e.EMBEDDED_DATA_DIR, seedOnStart: e.SEED_ON_START },
+    redis: e.REDIS_URL
+      ? { kind: 'redis', url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX }
+      : { kind: 'memory', keyPrefix: e.REDIS_KEY_PREFIX },
+    session: {
+      idleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_SECONDS,
+      absoluteTimeoutSeconds: e.SESSION_ABSOLUTE_TIMEOUT_SECONDS,
+    },
+    rateLimits: {
+      default: e.RATE_LIMIT_DEFAULT,
+      search: e.RATE_LIMIT_SEARCH,
+      auth: e.RATE_LIMIT_AUTH,
+      checkout: e.RATE_LIMIT_CHECKOUT,
+    },
+    catalogueCache: {
+      maxAgeSeconds: e.CATALOGUE_CACHE_MAX_AGE_SECONDS,
+      ttlSeconds: e.CATALOGUE_CACHE_TTL_SECONDS,
+    },
+    openApiEnabled: !isProduction,
+  };
+}
+
+/** A one-line, secret-free description of the configuration for the startup log. */
+export function describeConfig(config: AppConfig): Record<string, unknown> {
+  return {
+    env: config.env,
+    listen: `${config.http.host}:${config.http.port}`,
+    trustProxyHops: config.http.trustProxyHops,
+    database: config.database.kind === 'postgres' ? `postgres (ssl=${config.database.ssl})` : 'embedded',
+    redis: config.redis.kind,
+    openApi: config.openApiEnabled,
+  };
+}
+
+/** Injection token of the {@link AppConfig}. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,22 @@
+import type { ErrorCode } from '@storefront/contracts';
+
+/** A field-level problem attached to a validation error. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * The one error type services throw. It carries a stable {@link ErrorCode}; the exception filter
+ * maps the code to an HTTP status and a public message. Services never throw HTTP exceptions.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly issues?: FieldIssue[],
+  ) {
+    super(message ?? code);
+    this.name = 'DomainError';
+  }
+}

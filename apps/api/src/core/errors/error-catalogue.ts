@@ -1,0 +1,45 @@
+import type { ErrorCode } from '@storefront/contracts';
+
+/** HTTP status and public default message of every error code. Exhaustive by type. */
+export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, { status: number; message: string }>> = {
+  VALIDATION_FAILED: { status: 400, message: 'The request is not valid.' },
+  INVALID_CURSOR: { status: 400, message: 'The pagination cursor is not valid.' },
+  MALFORMED_BODY: { status: 400, message: 'The request body could not be parsed.' },
+  UNAUTHENTICATED: { status: 401, message: 'Authentication is required.' },
+  FORBIDDEN: { status: 403, message: 'This action is not allowed.' },
+  NOT_FOUND: { status: 404, message: 'Not found.' },
+  PRODUCT_NOT_FOUND: { status: 404, message: 'Product not found.' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed.' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type; send application/json.' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests; retry later.' },
+  SERVICE_UNAVAILABLE: { status: 503, message: 'The service is temporarily unavailable.' },
+  NOT_READY: { status: 503, message: 'Not ready.' },
+  INTERNAL_ERROR: { status: 500, message: 'An unexpected error occurred.' },
+};
+
+/** The code used for a bare HTTP status (from the framework, a plugin or an unknown error). */
+export function codeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case 400:
+      return 'MALFORMED_BODY';
+    case 401:
+      return 'UNAUTHENTICATED';
+    case 403:
+      return 'FORBIDDEN';
+    case 404:
+      return 'NOT_FOUND';
+    case 405:
+      return 'METHOD_NOT_ALLOWED';
+    case 413:
+      return 'PAYLOAD_TOO_LARGE';
+    case 415:
+      return 'UNSUPPORTED_MEDIA_TYPE';
+    case 429:
+      return 'RATE_LIMITED';
+    case 503:
+      return 'SERVICE_UNAVAILABLE';
+    default:
+      return 'INTERNAL_ERROR';
+  }
+}

@@ -1,0 +1,52 @@
+import type { ErrorBody, ErrorCode } from '@storefront/contracts';
+import { HttpException } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import { DomainError } from './domain-error';
+import { ERROR_CATALOGUE, codeForStatus } from './error-catalogue';
+
+/** What leaves the API for a failed request: a status and the stable error body. */
+export interface ErrorResponse {
+  status: number;
+  body: ErrorBody;
+  /** True when the error is ours to investigate (a 5xx that was not a planned 503). */
+  unexpected: boolean;
+}
+
+/**
+ * Turns anything thrown while serving a request into the stable error body. Only messages of
+ * {@link DomainError}s and the catalogue reach clients; an internal message never does.
+ */
+export function toErrorResponse(error: unknown, requestId: string): ErrorResponse {
+  let code: ErrorCode;
+  let message: string | undefined;
+  let issues: DomainError['issues'];
+  let unexpected = false;
+
+  if (error instanceof DomainError) {
+    code = error.code;
+    message = error.message === error.code ? undefined : error.message;
+    issues = error.issues;
+  } else if (error instanceof ThrottlerException) {
+    code = 'RATE_LIMITED';
+  } else if (error instanceof HttpException) {
+    code = codeForStatus(error.getStatus());
+  } else if (isHttpError(error)) {
+    // Errors raised by Fastify itself (body parsing, size, media type) carry a 4xx statusCode.
+    code = codeForStatus(error.statusCode);
+    if (code === 'INTERNAL_ERROR') unexpected = true;
+  } else {
+    code = 'INTERNAL_ERROR';
+    unexpected = true;
+  }
+  const entry = ERROR_CATALOGUE[code];
+  if (code === 'INTERNAL_ERROR') unexpected = true;
+  const body: ErrorBody = { error: { code, message: message ?? entry.message, requestId } };
+  if (issues && issues.length > 0) body.error.issues = issues;
+  return { status: entry.status, body, unexpected };
+}
+
+function isHttpError(error: unknown): error is { statusCode: number } {
+  if (typeof error !== 'object' || error === null || !('statusCode' in error)) return false;
+  const status = (error as { statusCode: unknown }).statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import type { LoggerService } from '@nestjs/common';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { currentRequestId } from '../http/request-context';
+
+/**
+ * Field names whose values must never reach a log line: credentials, tokens, cookies and personal
+ * data. They are redacted wherever they appear (top level and two levels down).
+ */
+export const REDACTED_KEYS = [
+  'password',
+  'currentPassword',
+  'newPassword',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'secret',
+  'clientSecret',
+  'client_secret',
+  'apiKey',
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'email',
+  'phone',
+  'firstName',
+  'lastName',
+  'fullName',
+  'address',
+  'line1',
+  'line2',
+  'postalCode',
+  'iban',
+  'cardNumber',
+  'databaseUrl',
+  'redisUrl',
+] as const;
+
+function redactPaths(): string[] {
+  const paths: string[] = [];
+  for (const key of REDACTED_KEYS) {
+    const k = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
+    const dot = k.startsWith('[') ? '' : '.';
+    paths.push(k, `*${dot}${k}`, `*.*${dot}${k}`);
+  }
+  paths.push('req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]');
+  return paths;
+}
+
+/** pino options: JSON lines, redaction, the request id on every line logged inside a request. */
+export function loggerOptions(level: string): LoggerOptions {
+  return {
+    level,
+    messageKey: 'msg',
+    base: { service: 'api' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: redactPaths(), censor: '[REDACTED]' },
+    mixin() {
+      const requestId = currentRequestId();
+      return requestId ? { requestId } : {};
+    },
+    serializers: {
+      err: pino.stdSerializers.err,
+      // Only what is needed to follow a request; headers are left out entirely.
+      req: (req: { method: string; url: string; ip?: string }) => ({
+        method: req.method,
+        url: req.url,
+        ip: req.ip,
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  };
+}
+
+/** Creates the process logger (optionally writing to `destination`, for tests). */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
+}
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,128}$/;
+
+/**
+ * Request ids: a well-formed `X-Request-Id` from our own proxies is kept so traces join up; anything
+ * else (missing, too long, odd characters that could forge log lines) is replaced by a UUID.
+ */
+export function requestIdFrom(header: string | string[] | undefined): string {
+  return typeof header === 'string' && REQUEST_ID_PATTERN.test(header) ? header : randomUUID();
+}
+
+/** Routes NestJS's own log calls (bootstrap, errors) through pino. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+  log(message: unknown, context?: string): void {
+    this.logger.info({ context }, String(message));
+  }
+  error(message: unknown, trace?: string, context?: string): void {
+    this.logger.error({ context, trace }, String(message));
+  }
+  warn(message: unknown, context?: string): void {
+    this.logger.warn({ context }, String(message));
+  }
+  debug(message: unknown, context?: string): void {
+    this.logger.debug({ context }, String(message));
+  }
+  verbose(message: unknown, context?: string): void {
+    this.logger.trace({ context }, String(message));
+  }
+}

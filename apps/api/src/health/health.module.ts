@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { HealthController } from './health.controller';
+import { HealthService } from './health.service';
+
+/** Liveness and readiness probes. */
+@Module({ controllers: [HealthController], providers: [HealthService], exports: [HealthService] })
+export class HealthModule {}

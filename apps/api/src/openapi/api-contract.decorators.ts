@@ -1,0 +1,63 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { ErrorBodySchema } from '@storefront/contracts';
+import { z } from 'zod';
+
+type JsonSchema = Record<string, unknown>;
+
+/** JSON Schema (OpenAPI 3.0 dialect) of a zod schema: the contract, not a hand-written copy. */
+export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output' = 'output'): JsonSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+    target: 'openapi-3.0',
+    io,
+    unrepresentable: 'any',
+  }) as JsonSchema;
+  return rest;
+}
+
+/** Documents a JSON response of a route with its contract schema. */
+export function ApiJsonResponse(status: number, schema: z.ZodType, description: string) {
+  return ApiResponse({ status, description, schema: jsonSchemaOf(schema) });
+}
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request (`VALIDATION_FAILED`, `INVALID_CURSOR`, `MALFORMED_BODY`).',
+  404: 'Not found.',
+  429: 'Rate limited; see `Retry-After`.',
+  503: 'A dependency is unavailable.',
+};
+
+/** Documents the error responses a route can give, all in the stable error envelope. */
+export function ApiErrorResponses(...statuses: number[]) {
+  const error = jsonSchemaOf(ErrorBodySchema);
+  return applyDecorators(
+    ...statuses.map((status) =>
+      ApiResponse({ status, description: ERROR_DESCRIPTIONS[status] ?? 'Error.', schema: error }),
+    ),
+  );
+}
+
+/** Documents every parameter of a query contract (its input side: what clients send). */
+export function ApiQueryFrom(schema: z.ZodObject) {
+  return applyDecorators(
+    ...Object.entries(schema.shape).map(([name, field]) => {
+      const fieldSchema = field as z.ZodType;
+      const json = jsonSchemaOf(fieldSchema, 'input');
+      return ApiQuery({
+        name,
+        required: !fieldSchema.safeParse(undefined).success,
+        description: fieldSchema.description,
+        schema: json,
+      });
+    }),
+  );
+}
+
+/** Documents the path parameters of a params contract. */
+export function ApiParamsFrom(schema: z.ZodObject) {
+  return applyDecorators(
+    ...Object.entries(schema.shape).map(([name, field]) =>
+      ApiParam({ name, required: true, schema: jsonSchemaOf(field as z.ZodType, 'input') }),
+    ),
+  );
+}

@@ -1,0 +1,22 @@
+import { SetMetadata } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+
+/** Named limits a route can opt into, on top of the per-IP default that applies everywhere. */
+export type NamedRateLimit = 'search' | 'auth' | 'checkout';
+
+/** A route's opt-in to a named limit, optionally only for some requests. */
+export interface RateLimitPolicy {
+  name: NamedRateLimit;
+  /** Count the request against this limit only when this returns true (e.g. only searches). */
+  when?: (request: FastifyRequest) => boolean;
+}
+
+export const RATE_LIMIT_POLICIES = 'rate-limit:policies';
+export const SKIP_RATE_LIMIT = 'rate-limit:skip';
+
+/** Applies the named limit to this route (in addition to the default). */
+export const RateLimit = (name: NamedRateLimit, options: Omit<RateLimitPolicy, 'name'> = {}) =>
+  SetMetadata(RATE_LIMIT_POLICIES, [{ name, ...options }] satisfies RateLimitPolicy[]);
+
+/** Exempts a route from every limit — for health probes from the load balancer only. */
+export const SkipRateLimit = () => SetMetadata(SKIP_RATE_LIMIT, true);

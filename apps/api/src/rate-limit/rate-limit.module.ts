@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { ThrottlerModule, ThrottlerStorageService } from '@nestjs/throttler';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { REDIS_CLIENT } from '../store/key-value-store';
+import { ResilientThrottlerStorage } from './resilient-throttler-storage';
+
+/**
+ * Redis-backed rate limiting (`@nestjs/throttler` with `@nest-lab/throttler-storage-redis`), with
+ * the limits from configuration: `default` everywhere, `search`, `auth` and `checkout` where a route
+ * opts in. Development without Redis counts in memory.
+ */
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [APP_CONFIG, REDIS_CLIENT],
+      useFactory: (config: AppConfig, redis: Redis | null) => ({
+        throttlers: (['default', 'search', 'auth', 'checkout'] as const).map((name) => ({
+          name,
+          limit: config.rateLimits[name].limit,
+          ttl: config.rateLimits[name].ttlMs,
+        })),
+        storage: new ResilientThrottlerStorage(
+          redis ? new ThrottlerStorageRedisService(redis) : new ThrottlerStorageService(),
+        ),
+      }),
+    }),
+  ],
+})
+export class RateLimitModule {}
