@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { App, type Stack } from 'aws-cdk-lib';
-import type { EnvironmentConfig } from './config/environments.ts';
+import { EDGE_REGION, type EnvironmentConfig } from './config/environments.ts';
 import { applyNagAcknowledgements } from './compliance/nag-acknowledgements.ts';
 import { addComplianceGate } from './compliance/nag-gate.ts';
 import { ApplicationStack } from './stacks/application-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { DeliveryStack } from './stacks/delivery-stack.ts';
+import { EdgeStack } from './stacks/edge-stack.ts';
+import { EdgeWafStack } from './stacks/edge-waf-stack.ts';
 import { NetworkStack } from './stacks/network-stack.ts';
 import { SecurityBaselineStack } from './stacks/security-baseline-stack.ts';
 import { StorageStack } from './stacks/storage-stack.ts';
@@ -24,6 +26,10 @@ export interface StorefrontStacks {
   readonly delivery: DeliveryStack;
   /** ECS services, migration task, internal ALB, alarms. */
   readonly application: ApplicationStack;
+  /** us-east-1: WAF web ACL, CloudFront certificate, blocked-requests alarm. */
+  readonly edgeWaf: EdgeWafStack;
+  /** CloudFront distribution and its private static-assets bucket. */
+  readonly edge: EdgeStack;
 }
 
 /** AZ lookups committed in `infra/cdk.context.json`, so synth never needs credentials. */
@@ -99,6 +105,27 @@ export function addStorefront(app: App, config: EnvironmentConfig): StorefrontSt
     alertAction: securityBaseline.alertAction,
   });
 
+  const maintenance: unknown = app.node.tryGetContext('storefront:maintenance');
+  const edgeWaf = new EdgeWafStack(app, `${prefix}-EdgeWaf`, {
+    ...common,
+    env: { account: config.account, region: EDGE_REGION },
+    crossRegionReferences: true,
+    description: 'us-east-1 edge only: WAF web ACL (CLOUDFRONT scope), certificate, WAF alarm',
+    maintenance: maintenance === 'on',
+  });
+  const edge = new EdgeStack(app, `${prefix}-Edge`, {
+    ...common,
+    crossRegionReferences: true,
+    description: 'CloudFront (TLS ≥ 1.2, WAF, headers), VPC origin to the ALB, S3 assets via OAC',
+    loadBalancer: application.loadBalancer,
+    webAclArn: edgeWaf.webAcl.attrArn,
+    certificate: edgeWaf.certificate,
+    logBucket: storage.cdnLogsBucket,
+    accessLogsBucket: securityBaseline.accessLogsBucket,
+  });
+  // WAF logs go to the EU bucket named from the configuration: create it first.
+  edgeWaf.addStackDependency(storage);
+
   const stacks: StorefrontStacks = {
     securityBaseline,
     network,
@@ -106,6 +133,8 @@ export function addStorefront(app: App, config: EnvironmentConfig): StorefrontSt
     data,
     delivery,
     application,
+    edgeWaf,
+    edge,
   };
   applyNagAcknowledgements(stacks);
   return stacks;

@@ -57,6 +57,36 @@ describe('placement', () => {
     }
     expect(allStacks(stacks).filter((s) => s.region !== EDGE_REGION).length).toBeGreaterThan(0);
   });
+
+  it('keeps only edge resources in us-east-1 (WAF, certificate, its alarm), never data', () => {
+    const edgeTypes = new Set([
+      'AWS::WAFv2::WebACL',
+      'AWS::WAFv2::IPSet',
+      'AWS::WAFv2::LoggingConfiguration',
+      'AWS::CertificateManager::Certificate',
+      'AWS::CloudWatch::Alarm',
+      'AWS::SNS::Topic',
+      'AWS::SNS::TopicPolicy',
+      'AWS::SNS::Subscription',
+      'AWS::KMS::Key',
+      'AWS::KMS::Alias',
+      // CDK's cross-region export writer (an SSM parameter per exported ARN).
+      'Custom::CrossRegionExportWriter',
+      'AWS::IAM::Role',
+      'AWS::Lambda::Function',
+    ]);
+    const usEast1 = allStacks(stacks).filter((s) => s.region === EDGE_REGION);
+    expect(usEast1.map((s) => s.stackName)).toEqual([stacks.edgeWaf.stackName]);
+    const resources = Object.entries(
+      byRole.edgeWaf.toJSON().Resources as Record<string, { Type: string }>,
+    );
+    for (const [logicalId, resource] of resources) {
+      expect(edgeTypes.has(resource.Type), `${logicalId} ${resource.Type}`).toBe(true);
+      if (['AWS::IAM::Role', 'AWS::Lambda::Function'].includes(resource.Type)) {
+        expect(logicalId).toMatch(/^CustomCrossRegionExportWriter/);
+      }
+    }
+  });
 });
 
 describe('S3', () => {
@@ -590,5 +620,159 @@ describe('delivery', () => {
         EncryptionConfiguration: { EncryptionType: 'KMS' },
       });
     }
+  });
+});
+
+describe('CloudFront', () => {
+  const distribution = (): Record<string, unknown> =>
+    asRecord(props(single(byRole.edge, 'AWS::CloudFront::Distribution')[1]).DistributionConfig);
+
+  it('enforces TLS ≥ 1.2 with SNI on the viewer side and HTTPS only', () => {
+    const config = distribution();
+    expect(asRecord(config.ViewerCertificate)).toMatchObject({
+      MinimumProtocolVersion: 'TLSv1.2_2025',
+      SslSupportMethod: 'sni-only',
+    });
+    const behaviors = [
+      asRecord(config.DefaultCacheBehavior),
+      ...asArray(config.CacheBehaviors).map(asRecord),
+    ];
+    for (const behavior of behaviors) {
+      expect(['https-only', 'redirect-to-https']).toContain(behavior.ViewerProtocolPolicy);
+    }
+  });
+
+  it('is protected by the WAF web ACL of the us-east-1 stack', () => {
+    expect(JSON.stringify(distribution().WebACLId)).toContain('WebAcl');
+  });
+
+  it('never caches /api/* and sends it to the internal ALB through a VPC origin over TLS', () => {
+    const config = distribution();
+    const api = asArray(config.CacheBehaviors)
+      .map(asRecord)
+      .find((b) => b.PathPattern === '/api/*');
+    // Managed policy "CachingDisabled".
+    expect(api?.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+    const origin = asArray(config.Origins)
+      .map(asRecord)
+      .find((o) => o.Id === api?.TargetOriginId);
+    expect(asRecord(origin?.VpcOriginConfig).VpcOriginId).toBeDefined();
+    byRole.edge.hasResourceProperties('AWS::CloudFront::VpcOrigin', {
+      VpcOriginEndpointConfig: Match.objectLike({
+        OriginProtocolPolicy: 'https-only',
+        OriginSSLProtocols: ['TLSv1.2'],
+      }),
+    });
+  });
+
+  it('serves static assets from the private bucket through Origin Access Control only', () => {
+    const config = distribution();
+    const assets = asArray(config.CacheBehaviors)
+      .map(asRecord)
+      .find((b) => b.PathPattern === '/assets/*');
+    const origin = asArray(config.Origins)
+      .map(asRecord)
+      .find((o) => o.Id === assets?.TargetOriginId);
+    expect(origin?.OriginAccessControlId).toBeDefined();
+    const [distributionId] = single(byRole.edge, 'AWS::CloudFront::Distribution');
+    const statements = resourcesOf(byRole.edge, 'AWS::S3::BucketPolicy').flatMap(([, p]) =>
+      asArray(asRecord(props(p).PolicyDocument).Statement).map(asRecord),
+    );
+    const allow = statements.filter((s) => s.Effect === 'Allow');
+    expect(allow).toHaveLength(1);
+    expect(asRecord(allow[0]?.Principal).Service).toBe('cloudfront.amazonaws.com');
+    expect(JSON.stringify(asRecord(allow[0]?.Condition).StringEquals)).toContain(distributionId);
+  });
+
+  it('adds HSTS (2 years), nosniff, frame DENY and a referrer policy to every response', () => {
+    const [, policy] = single(byRole.edge, 'AWS::CloudFront::ResponseHeadersPolicy');
+    const security = asRecord(
+      asRecord(asRecord(props(policy).ResponseHeadersPolicyConfig).SecurityHeadersConfig),
+    );
+    expect(security).toMatchObject({
+      StrictTransportSecurity: {
+        AccessControlMaxAgeSec: 63072000,
+        IncludeSubdomains: true,
+        Override: true,
+      },
+      ContentTypeOptions: { Override: true },
+      FrameOptions: { FrameOption: 'DENY', Override: true },
+      ReferrerPolicy: { ReferrerPolicy: 'strict-origin-when-cross-origin' },
+    });
+  });
+
+  it('writes standard logs to the CloudFront log bucket', () => {
+    expect(asRecord(distribution().Logging).Bucket).toBeDefined();
+  });
+});
+
+describe('WAF', () => {
+  const webAcl = (): Record<string, unknown> =>
+    props(single(byRole.edgeWaf, 'AWS::WAFv2::WebACL')[1]);
+  const rules = (): Record<string, unknown>[] => asArray(webAcl().Rules).map(asRecord);
+
+  it('is CloudFront-scoped with the AWS managed rule groups', () => {
+    expect(webAcl().Scope).toBe('CLOUDFRONT');
+    const groups = rules().map(
+      (r) => asRecord(asRecord(r.Statement).ManagedRuleGroupStatement).Name,
+    );
+    for (const group of [
+      'AWSManagedRulesAmazonIpReputationList',
+      'AWSManagedRulesAnonymousIpList',
+      'AWSManagedRulesCommonRuleSet',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+      'AWSManagedRulesSQLiRuleSet',
+      'AWSManagedRulesBotControlRuleSet',
+    ]) {
+      expect(groups).toContain(group);
+    }
+  });
+
+  it('scopes Bot Control to /api/', () => {
+    const bot = rules().find((r) => r.Name === 'AWSManagedRulesBotControlRuleSet');
+    const scopeDown = asRecord(
+      asRecord(asRecord(bot?.Statement).ManagedRuleGroupStatement).ScopeDownStatement,
+    );
+    expect(asRecord(scopeDown.ByteMatchStatement).SearchString).toBe('/api/');
+  });
+
+  it('rate-limits the whole site, and auth and checkout more tightly', () => {
+    const rate = Object.fromEntries(
+      rules()
+        .filter((r) => asRecord(r.Statement).RateBasedStatement !== undefined)
+        .map((r) => {
+          const statement = asRecord(asRecord(r.Statement).RateBasedStatement);
+          const path = asRecord(
+            asRecord(statement.ScopeDownStatement).ByteMatchStatement,
+          ).SearchString;
+          return [typeof path === 'string' ? path : '*', statement.Limit as number];
+        }),
+    );
+    expect(Object.keys(rate).sort()).toEqual(['*', '/api/auth/', '/api/checkout']);
+    expect(rate['/api/auth/']).toBeLessThan(rate['*']!);
+    expect(rate['/api/checkout']).toBeLessThan(rate['*']!);
+  });
+
+  it('logs to the EU bucket with cookies and authorization redacted', () => {
+    const [, logging] = single(byRole.edgeWaf, 'AWS::WAFv2::LoggingConfiguration');
+    const p = props(logging);
+    expect(JSON.stringify(p.LogDestinationConfigs)).toContain('aws-waf-logs-storefront-production');
+    expect(asArray(p.RedactedFields)).toEqual([
+      { SingleHeader: { Name: 'cookie' } },
+      { SingleHeader: { Name: 'authorization' } },
+    ]);
+    expect(stacks.storage.region).toMatch(/^eu-/);
+  });
+
+  it('alarms on blocked requests', () => {
+    byRole.edgeWaf.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'BlockedRequests',
+      Namespace: 'AWS/WAFV2',
+      AlarmActions: Match.anyValue(),
+    });
+  });
+
+  it('has no maintenance rule unless maintenance mode is switched on', () => {
+    expect(rules().map((r) => r.Name)).not.toContain('maintenance-mode');
   });
 });

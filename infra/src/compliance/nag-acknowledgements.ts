@@ -39,7 +39,7 @@ export function applyNagAcknowledgements(stacks: StorefrontStacks): NagAcknowled
       for (const id of ids) list.push({ scope, id, reason });
     }
   };
-  const { securityBaseline, network, storage, data, delivery, application } = stacks;
+  const { securityBaseline, network, storage, data, delivery, application, edge } = stacks;
   const account = securityBaseline.account;
 
   // ---- Cross-cutting ------------------------------------------------------------------------
@@ -51,7 +51,7 @@ export function applyNagAcknowledgements(stacks: StorefrontStacks): NagAcknowled
       'add indirection without reducing any permission.',
   );
   ack(
-    [securityBaseline, storage],
+    [securityBaseline, storage, edge],
     ['PCI.DSS.321-S3BucketReplicationEnabled'],
     'Buckets are versioned and stored across ≥ 3 AZs of the primary region (11 nines durability); ' +
       'the log archive is Object-Locked. Cross-region replication to the DR region is a listed ' +
@@ -181,6 +181,15 @@ export function applyNagAcknowledgements(stacks: StorefrontStacks): NagAcknowled
     ['PCI.DSS.321-ALBWAFEnabled'],
     'The ALB is internal and admits only CloudFront origin-facing addresses; the WAF web ACL is ' +
       'attached to the CloudFront distribution in front of it (edge stacks).',
+  );
+
+  // ---- Edge ---------------------------------------------------------------------------------
+  ack(
+    at(edge, 'Distribution'),
+    ['AwsSolutions-CFR1'],
+    'An international shop sells worldwide, so no country is blocked at the edge; abuse is handled ' +
+      'by the WAF (IP reputation, anonymous IPs, rate rules, Bot Control). Data stays in the EU ' +
+      'because the origins are there, not because of viewer geography.',
   );
 
   for (const entry of list) {

@@ -136,6 +136,8 @@ export interface EnvironmentConfig {
    * `aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing`.
    */
   readonly cloudFrontOriginFacingPrefixListId: string;
+  /** Staff networks that still reach the site when WAF maintenance mode is on (CIDRs). */
+  readonly staffAllowlistCidrs: readonly string[];
   /** Email address receiving security, availability and budget alerts. */
   readonly alertEmail: string;
   /** Monthly cost budget in USD; alerts at 80 % actual and 100 % forecast. */
@@ -199,6 +201,7 @@ export const PRODUCTION: EnvironmentConfig = {
   domainName: 'shop.example.com',
   originDomainName: 'origin.shop.example.com',
   cloudFrontOriginFacingPrefixListId: 'pl-0123456789abcdef0',
+  staffAllowlistCidrs: ['203.0.113.0/24'],
   alertEmail: 'security-alerts@example.com',
   monthlyBudgetUsd: 6000,
   github: { repository: 'example-org/hardened-storefront', environment: 'production' },
