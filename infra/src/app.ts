@@ -1,14 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { App, type Stack } from 'aws-cdk-lib';
 import { EDGE_REGION, type EnvironmentConfig } from './config/environments.ts';
-import { applyNagAcknowledgements } from './compliance/nag-acknowledgements.ts';
+import {
+  applyNagAcknowledgements,
+  applyOrganisationAcknowledgements,
+} from './compliance/nag-acknowledgements.ts';
 import { addComplianceGate } from './compliance/nag-gate.ts';
 import { ApplicationStack } from './stacks/application-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { DeliveryStack } from './stacks/delivery-stack.ts';
+import { DrDataStack } from './stacks/dr-data-stack.ts';
 import { EdgeStack } from './stacks/edge-stack.ts';
 import { EdgeWafStack } from './stacks/edge-waf-stack.ts';
 import { NetworkStack } from './stacks/network-stack.ts';
+import { OrganisationStage } from './stacks/organisation-stage.ts';
 import { SecurityBaselineStack } from './stacks/security-baseline-stack.ts';
 import { StorageStack } from './stacks/storage-stack.ts';
 
@@ -30,6 +35,8 @@ export interface StorefrontStacks {
   readonly edgeWaf: EdgeWafStack;
   /** CloudFront distribution and its private static-assets bucket. */
   readonly edge: EdgeStack;
+  /** Aurora Global Database secondary in the second EU region, when configured. */
+  readonly drData?: DrDataStack;
 }
 
 /** AZ lookups committed in `infra/cdk.context.json`, so synth never needs credentials. */
@@ -126,6 +133,18 @@ export function addStorefront(app: App, config: EnvironmentConfig): StorefrontSt
   // WAF logs go to the EU bucket named from the configuration: create it first.
   edgeWaf.addStackDependency(storage);
 
+  let drData: DrDataStack | undefined;
+  const secondaryRegion = config.database.globalSecondaryRegion;
+  if (secondaryRegion !== undefined && data.globalClusterIdentifier !== undefined) {
+    drData = new DrDataStack(app, `${prefix}-DrData`, {
+      ...common,
+      env: { account: config.account, region: secondaryRegion },
+      description: 'Aurora Global Database secondary (region loss), isolated VPC, flow logs',
+      globalClusterIdentifier: data.globalClusterIdentifier,
+    });
+    drData.addStackDependency(data);
+  }
+
   const stacks: StorefrontStacks = {
     securityBaseline,
     network,
@@ -135,6 +154,7 @@ export function addStorefront(app: App, config: EnvironmentConfig): StorefrontSt
     application,
     edgeWaf,
     edge,
+    drData,
   };
   applyNagAcknowledgements(stacks);
   return stacks;
@@ -143,4 +163,22 @@ export function addStorefront(app: App, config: EnvironmentConfig): StorefrontSt
 /** Every stack of the storefront, as a list. */
 export function allStacks(stacks: StorefrontStacks): Stack[] {
   return Object.values(stacks).filter((s): s is Stack => s !== undefined);
+}
+
+/**
+ * Adds the organisation stage (SCPs, organisation trail, delegated administrators) of `config`,
+ * deployed separately by the management and log-archive accounts. Returns `undefined` in
+ * single-account mode, where there is no organisation.
+ */
+export function addOrganisation(
+  app: App,
+  config: EnvironmentConfig,
+): OrganisationStage | undefined {
+  if (config.singleAccount || config.organisation === undefined) return undefined;
+  const stage = new OrganisationStage(app, `Organisation-${config.name}`, {
+    config,
+    organisation: config.organisation,
+  });
+  applyOrganisationAcknowledgements(stage);
+  return stage;
 }

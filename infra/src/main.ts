@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addStorefront, createApp } from './app.ts';
+import { addOrganisation, addStorefront, createApp } from './app.ts';
 import { nistReport } from './compliance/nag-gate.ts';
 import { resolveEnvironment } from './config/environments.ts';
 
@@ -14,6 +14,7 @@ const app = createApp();
 const requested: unknown = app.node.tryGetContext('storefront:environment');
 const config = resolveEnvironment(typeof requested === 'string' ? requested : 'production');
 addStorefront(app, config);
+addOrganisation(app, config);
 app.synth();
 
 const findings = nistReport(app);

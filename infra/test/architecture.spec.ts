@@ -776,3 +776,31 @@ describe('WAF', () => {
     expect(rules().map((r) => r.Name)).not.toContain('maintenance-mode');
   });
 });
+
+describe('region loss (Aurora Global Database)', () => {
+  it('makes the primary cluster the source of a global cluster', () => {
+    byRole.data.hasResourceProperties('AWS::RDS::GlobalCluster', {
+      GlobalClusterIdentifier: `storefront-${PRODUCTION.name}-global`,
+      DeletionProtection: true,
+    });
+  });
+
+  it('runs an encrypted, TLS-only secondary with two instances in the second EU region', () => {
+    const dr = stacks.drData;
+    expect(dr?.region).toBe(PRODUCTION.database.globalSecondaryRegion);
+    expect(dr?.region).not.toBe(PRODUCTION.primaryRegion);
+    const cluster = props(single(byRole.drData, 'AWS::RDS::DBCluster')[1]);
+    expect(cluster).toMatchObject({
+      GlobalClusterIdentifier: `storefront-${PRODUCTION.name}-global`,
+      StorageEncrypted: true,
+      DeletionProtection: true,
+      BackupRetentionPeriod: 35,
+    });
+    expect(referencedId(cluster.KmsKeyId)).toMatch(/^DrDataKey/);
+    expect(cluster.MasterUsername).toBeUndefined();
+    byRole.drData.resourceCountIs('AWS::RDS::DBInstance', 2);
+    byRole.drData.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
+      Parameters: Match.objectLike({ 'rds.force_ssl': '1' }),
+    });
+  });
+});

@@ -1,6 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { StorefrontStacks } from '../app.ts';
+import type { OrganisationStage } from '../stacks/organisation-stage.ts';
 
 /** One acknowledged cdk-nag finding: where, which rule, and why it is accepted. */
 export interface NagAcknowledgement {
@@ -44,7 +45,7 @@ export function applyNagAcknowledgements(stacks: StorefrontStacks): NagAcknowled
 
   // ---- Cross-cutting ------------------------------------------------------------------------
   ack(
-    [securityBaseline, data, delivery, application],
+    [securityBaseline, data, delivery, application, ...(stacks.drData ? [stacks.drData] : [])],
     ['PCI.DSS.321-IAMNoInlinePolicy'],
     'CDK grants produce AWS::IAM::Policy resources attached to exactly one role and scoped to ' +
       'named resources; they are reviewed in code with the role. Customer-managed policies would ' +
@@ -120,7 +121,10 @@ export function applyNagAcknowledgements(stacks: StorefrontStacks): NagAcknowled
   );
 
   ack(
-    at(data, 'Aurora/MonitoringRole'),
+    [
+      at(data, 'Aurora/MonitoringRole'),
+      ...(stacks.drData ? [at(stacks.drData, 'MonitoringRole')] : []),
+    ],
     [
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
     ],
@@ -192,6 +196,38 @@ export function applyNagAcknowledgements(stacks: StorefrontStacks): NagAcknowled
       'because the origins are there, not because of viewer geography.',
   );
 
+  for (const entry of list) {
+    Validations.of(entry.scope).acknowledge({ id: entry.id, reason: entry.reason });
+  }
+  return list;
+}
+
+/** The acknowledgements of the organisation stage (same rules as above: narrow, reasoned). */
+export function applyOrganisationAcknowledgements(stage: OrganisationStage): NagAcknowledgement[] {
+  const list: NagAcknowledgement[] = [
+    {
+      scope: stage.logArchive,
+      id: 'PCI.DSS.321-S3BucketReplicationEnabled',
+      reason:
+        'The organisation trail bucket is Object-Locked (compliance mode) and versioned across ≥ 3 ' +
+        'AZs; CloudTrail digest files make any loss detectable. Cross-region replication is a ' +
+        'listed follow-up in docs/infra.md.',
+    },
+    {
+      scope: stage.management,
+      id: 'PCI.DSS.321-IAMNoInlinePolicy',
+      reason:
+        'The only policy is the one CDK attaches to the trail role (logs:CreateLogStream and ' +
+        'PutLogEvents on the trail log group); a managed policy would add indirection only.',
+    },
+    {
+      scope: at(stage.logArchive, 'AccessLogs'),
+      id: 'PCI.DSS.321-S3DefaultEncryptionKMS',
+      reason:
+        'S3 server access log delivery supports SSE-S3 only on the target bucket; the bucket is ' +
+        'private, TLS-only and versioned.',
+    },
+  ];
   for (const entry of list) {
     Validations.of(entry.scope).acknowledge({ id: entry.id, reason: entry.reason });
   }
