@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   Repository,
   RepositoryEncryption,
@@ -86,5 +86,12 @@ export class DeliveryStack extends Stack {
       }),
     );
     this.deployRole = deployRole;
+
+    new CfnOutput(this, 'DeployRoleArn', {
+      value: deployRole.roleArn,
+      description: 'role-to-assume of the GitHub Actions deploy job',
+    });
+    new CfnOutput(this, 'ApiRepositoryUri', { value: api.repositoryUri });
+    new CfnOutput(this, 'WebRepositoryUri', { value: web.repositoryUri });
   }
 }
