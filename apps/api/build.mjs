@@ -11,8 +11,14 @@ await build({
   input: { main: 'src/main.ts', cli: 'src/cli.ts' },
   platform: 'node',
   tsconfig: 'tsconfig.json',
-  external: (id) => /^[^./]/.test(id) && !id.startsWith('@storefront/') && !id.startsWith('@oxc-project/runtime'),
-  output: { dir: 'dist', format: 'esm', sourcemap: true, chunkFileNames: 'chunks/[name]-[hash].js' },
+  external: (id) =>
+    /^[^./]/.test(id) && !id.startsWith('@storefront/') && !id.startsWith('@oxc-project/runtime'),
+  output: {
+    dir: 'dist',
+    format: 'esm',
+    sourcemap: true,
+    chunkFileNames: 'chunks/[name]-[hash].js',
+  },
   logLevel: 'warn',
 });
 console.log(`api built in ${Date.now() - started} ms`);

@@ -1,17 +1,23 @@
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
-import type { ModuleMetadata } from '@nestjs/common';
+import type { ModuleMetadata, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
-import { sendError } from './core/errors/all-exceptions.filter';
 import { ifNoneMatchHits } from './core/http/public-cache';
 import { requestContext } from './core/http/request-context';
+import { ShutdownState } from './core/http/shutdown-state';
 import { API_HELMET_OPTIONS, DOCS_CSP } from './core/http/security-headers';
 import { PinoNestLogger, createLogger, requestIdFrom } from './core/logging/logger';
 import { serveOpenApi } from './openapi/openapi';
+
+function nestOptions(logger: Logger): NestApplicationOptions {
+  // Nest declares its options as a class but documents and accepts plain objects.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+  return { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false };
+}
 
 /** Options of {@link createApp}; tests add modules and capture logs. */
 export interface CreateAppOptions {
@@ -25,7 +31,10 @@ export interface CreateAppOptions {
  * limit, security headers on every response, JSON-only bodies, request ids, the error envelope,
  * conditional GET, and the OpenAPI description outside production.
  */
-export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger(config.log.level);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
@@ -34,7 +43,6 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     bodyLimit: config.http.bodyLimitBytes,
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) =>
       requestIdFrom(request.headers['x-request-id']),
-    requestIdLogLabel: 'requestId',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     connectionTimeout: 30_000,
@@ -43,7 +51,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, options.extraImports),
     adapter,
-    { logger: new PinoNestLogger(logger), abortOnError: false },
+    // bodyParser: false leaves Fastify's own JSON parser as the only one (no urlencoded forms).
+    nestOptions(logger),
   );
   const fastify = app.getHttpAdapter().getInstance();
 
@@ -61,8 +70,10 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     requestContext.run({ requestId: request.id }, done);
   });
 
+  const shutdown = app.get(ShutdownState);
   // Conditional GET: a matching If-None-Match turns a cacheable 200 into an empty 304.
   fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (shutdown.isDraining) void reply.header('connection', 'close');
     const etag = reply.getHeader('etag');
     if (
       reply.statusCode === 200 &&
@@ -78,9 +89,6 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 
   // JSON only: with no text/plain parser, any non-JSON body is a 415.
   fastify.removeContentTypeParser('text/plain');
-  fastify.setErrorHandler((error, request, reply) => {
-    sendError(error, request, reply);
-  });
 
   app.setGlobalPrefix('api');
   if (config.openApiEnabled) serveOpenApi(app);

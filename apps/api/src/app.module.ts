@@ -7,6 +7,7 @@ import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
 import { AccessGuard } from './core/http/access.guard';
 import { PublicCacheInterceptor } from './core/http/public-cache.interceptor';
 import { PublicResponseCache } from './core/http/public-response-cache.service';
+import { ShutdownState } from './core/http/shutdown-state';
 import { ZodValidationPipe } from './core/validation/zod-validation.pipe';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
@@ -37,13 +38,14 @@ export class AppModule {
       ],
       providers: [
         PublicResponseCache,
+        ShutdownState,
         { provide: APP_GUARD, useClass: AppThrottlerGuard },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_PIPE, useClass: ZodValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: PublicCacheInterceptor },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
       ],
-      exports: [PublicResponseCache],
+      exports: [PublicResponseCache, ShutdownState],
       global: true,
     };
   }

@@ -6,11 +6,18 @@ import { configOrExit, startServer } from './server';
 import { catalogueIsEmpty, seedCatalogue } from './seed/seed-catalogue';
 
 /** Runs the committed migrations with the migration (schema owner) connection. */
-export async function migrate(config: AppConfig, log: (line: string) => void = () => undefined): Promise<void> {
+export async function migrate(
+  config: AppConfig,
+  log: (line: string) => void = () => undefined,
+): Promise<void> {
   const dataSource = await new DataSource(dataSourceOptions(config, 'migrate')).initialize();
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
-    log(applied.length === 0 ? 'migrations: up to date' : `migrations: applied ${applied.map((m) => m.name).join(', ')}`);
+    log(
+      applied.length === 0
+        ? 'migrations: up to date'
+        : `migrations: applied ${applied.map((m) => m.name).join(', ')}`,
+    );
   } finally {
     await dataSource.destroy();
   }
@@ -20,7 +27,10 @@ async function seed(config: AppConfig, reset: boolean): Promise<void> {
   const dataSource = await new DataSource(dataSourceOptions(config, 'migrate')).initialize();
   try {
     const started = Date.now();
-    const result = await seedCatalogue(dataSource, { reset, progress: (line) => process.stdout.write(`${line}\n`) });
+    const result = await seedCatalogue(dataSource, {
+      reset,
+      progress: (line) => process.stdout.write(`${line}\n`),
+    });
     process.stdout.write(
       `seeded ${result.categories} categories, ${result.products} products, ${result.variants} variants in ${Date.now() - started} ms\n`,
     );

@@ -1,7 +1,6 @@
 import { createApp } from './app.factory';
 import { ConfigError, describeConfig, loadConfig, type AppConfig } from './config/app-config';
 import { createLogger } from './core/logging/logger';
-import { HealthService } from './health/health.service';
 
 /**
  * Starts the API server: parse configuration (exit on error, naming the variable), build the app,
@@ -19,8 +18,7 @@ export async function startServer(config: AppConfig): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: draining in-flight requests');
-    app.get(HealthService).startDraining();
+    logger.info({ signal }, 'shutting down: readiness 503, draining in-flight requests');
     const timer = setTimeout(() => {
       logger.error('shutdown timed out; exiting');
       process.exit(1);

@@ -3,7 +3,13 @@ import { MoneySchema } from './money';
 import { SlugSchema, boolParam, intParam, repeatedParam } from './query-params';
 
 /** The sort orders a product listing accepts: an allowlist, never a column name from the client. */
-export const PRODUCT_SORTS = ['relevance', 'newest', 'price_asc', 'price_desc', 'name_asc'] as const;
+export const PRODUCT_SORTS = [
+  'relevance',
+  'newest',
+  'price_asc',
+  'price_desc',
+  'name_asc',
+] as const;
 /** One of {@link PRODUCT_SORTS}. */
 export type ProductSort = (typeof PRODUCT_SORTS)[number];
 
@@ -33,7 +39,10 @@ export const ListProductsQuerySchema = z
     minPrice: intParam(0, MAX_PRICE_FILTER).optional().describe('Minimum price, minor units.'),
     maxPrice: intParam(0, MAX_PRICE_FILTER).optional().describe('Maximum price, minor units.'),
     inStock: boolParam.optional().describe('Only products with at least one variant in stock.'),
-    sort: z.enum(PRODUCT_SORTS).optional().describe('Default: `relevance` with `q`, else `newest`.'),
+    sort: z
+      .enum(PRODUCT_SORTS)
+      .optional()
+      .describe('Default: `relevance` with `q`, else `newest`.'),
     cursor: z
       .string()
       .max(512)
@@ -86,7 +95,10 @@ export const FacetCountSchema = z.strictObject({
 export const ProductListSchema = z.strictObject({
   items: z.array(ProductSummarySchema),
   total: z.number().int().nonnegative().describe('Products matching the filters, all pages.'),
-  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null at the end.'),
+  nextCursor: z
+    .string()
+    .nullable()
+    .describe('Pass as `cursor` for the next page; null at the end.'),
   sort: z.enum(PRODUCT_SORTS),
   facets: z.array(FacetCountSchema),
 });

@@ -35,7 +35,9 @@ export const ErrorBodySchema = z.strictObject({
   error: z.strictObject({
     code: z.enum(ERROR_CODES),
     message: z.string().describe('Human-readable, generic; never an internal detail.'),
-    requestId: z.string().describe('Correlates with the server logs (also sent as `X-Request-Id`).'),
+    requestId: z
+      .string()
+      .describe('Correlates with the server logs (also sent as `X-Request-Id`).'),
     issues: z.array(FieldIssueSchema).optional(),
   }),
 });

@@ -1,9 +1,16 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { DataSource, type EntitySubscriberInterface, type InsertEvent, type RemoveEvent, type TransactionCommitEvent, type UpdateEvent } from 'typeorm';
+import {
+  DataSource,
+  type EntitySubscriberInterface,
+  type InsertEvent,
+  type RemoveEvent,
+  type TransactionCommitEvent,
+  type UpdateEvent,
+} from 'typeorm';
 import { PublicResponseCache } from '../core/http/public-response-cache.service';
 import { CATALOGUE_ENTITIES } from './entities';
 
-const DIRTY = 'catalogueChanged';
+const DIRTY = 'catalogueChanged' as const;
 type AnyEvent = InsertEvent<unknown> | UpdateEvent<unknown> | RemoveEvent<unknown>;
 
 /**
@@ -45,7 +52,7 @@ export class CatalogueChangeSubscriber implements EntitySubscriberInterface, OnM
   async afterTransactionCommit(event: TransactionCommitEvent): Promise<void> {
     const data = event.queryRunner.data as Record<string, unknown> | undefined;
     if (data?.[DIRTY] === true) {
-      delete data[DIRTY];
+      data[DIRTY] = false;
       await this.cache.invalidate();
     }
   }

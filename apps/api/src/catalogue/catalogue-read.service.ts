@@ -53,7 +53,11 @@ export class CatalogueReadService {
     const last = pageRows.at(-1);
     const nextCursor =
       rows.length > limit && last
-        ? encodeCursor({ sort, value: sort.startsWith('price') ? Number(last.sort_key) : String(last.sort_key), id: last.id })
+        ? encodeCursor({
+            sort,
+            value: sort.startsWith('price') ? Number(last.sort_key) : String(last.sort_key),
+            id: last.id,
+          })
         : null;
 
     const facets = new Map<string, { value: string; count: number }[]>();
@@ -106,7 +110,14 @@ export class CatalogueReadService {
 
     const [variants, images, breadcrumb] = await Promise.all([
       this.dataSource.query<
-        { id: string; sku: string; options: Record<string, string>; price_amount: number; vat_rate_bp: number; stock: number }[]
+        {
+          id: string;
+          sku: string;
+          options: Record<string, string>;
+          price_amount: number;
+          vat_rate_bp: number;
+          stock: number;
+        }[]
       >(
         `SELECT id, sku, options, price_amount, vat_rate_bp, stock FROM product_variant
           WHERE product_id = $1 AND status = 'active' ORDER BY position, sku`,
@@ -146,7 +157,8 @@ export class CatalogueReadService {
         options: v.options,
         price: eur(v.price_amount),
         vatRateBasisPoints: v.vat_rate_bp,
-        stockStatus: v.stock <= 0 ? 'out_of_stock' : v.stock <= LOW_STOCK_THRESHOLD ? 'low_stock' : 'in_stock',
+        stockStatus:
+          v.stock <= 0 ? 'out_of_stock' : v.stock <= LOW_STOCK_THRESHOLD ? 'low_stock' : 'in_stock',
       })),
       priceFrom: eur(product.price_from),
       priceTo: eur(product.price_to),
@@ -156,7 +168,14 @@ export class CatalogueReadService {
 
   async categoryTree(): Promise<CategoryTree> {
     const rows = await this.dataSource.query<
-      { id: string; parent_id: string | null; slug: string; name: string; description: string; product_count: number }[]
+      {
+        id: string;
+        parent_id: string | null;
+        slug: string;
+        name: string;
+        description: string;
+        product_count: number;
+      }[]
     >(
       `SELECT c.id, c.parent_id, c.slug, c.name, c.description,
               (SELECT count(*)::int FROM product p JOIN category d ON d.id = p.category_id

@@ -21,7 +21,9 @@ const CursorSchema = z.strictObject({ s: z.string(), v: z.unknown(), id: z.uuid(
 
 /** Encodes a cursor as opaque base64url JSON. */
 export function encodeCursor(cursor: ProductCursor): string {
-  return Buffer.from(JSON.stringify({ s: cursor.sort, v: cursor.value, id: cursor.id })).toString('base64url');
+  return Buffer.from(JSON.stringify({ s: cursor.sort, v: cursor.value, id: cursor.id })).toString(
+    'base64url',
+  );
 }
 
 /**

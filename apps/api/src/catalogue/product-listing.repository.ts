@@ -44,14 +44,24 @@ const TS_CONFIG = `'english'`;
  * How each allowed sort orders rows. This table is the only source of SQL fragments for ORDER BY
  * and keyset comparisons: a sort name from a request selects an entry, it never becomes SQL itself.
  */
-const SORT_SPECS: Record<ProductSort, { key: (q: string) => string; out: (q: string) => string; dir: 'ASC' | 'DESC'; cast: string }> = {
-  newest: { key: () => 'p.published_at', out: () => 'p.published_at::text', dir: 'DESC', cast: '::timestamptz' },
+const SORT_SPECS: Record<
+  ProductSort,
+  { key: (q: string) => string; out: (q: string) => string; dir: 'ASC' | 'DESC'; cast: string }
+> = {
+  newest: {
+    key: () => 'p.published_at',
+    out: () => 'p.published_at::text',
+    dir: 'DESC',
+    cast: '::timestamptz',
+  },
   price_asc: { key: () => 'p.price_from', out: () => 'p.price_from', dir: 'ASC', cast: '::int' },
   price_desc: { key: () => 'p.price_from', out: () => 'p.price_from', dir: 'DESC', cast: '::int' },
   name_asc: { key: () => 'p.name', out: () => 'p.name', dir: 'ASC', cast: '::text' },
   relevance: {
-    key: (q) => `round(ts_rank_cd(p.search_vector, websearch_to_tsquery(${TS_CONFIG}, ${q}))::numeric, 6)`,
-    out: (q) => `round(ts_rank_cd(p.search_vector, websearch_to_tsquery(${TS_CONFIG}, ${q}))::numeric, 6)::text`,
+    key: (q) =>
+      `round(ts_rank_cd(p.search_vector, websearch_to_tsquery(${TS_CONFIG}, ${q}))::numeric, 6)`,
+    out: (q) =>
+      `round(ts_rank_cd(p.search_vector, websearch_to_tsquery(${TS_CONFIG}, ${q}))::numeric, 6)::text`,
     dir: 'DESC',
     cast: '::numeric',
   },
@@ -81,19 +91,28 @@ export class ProductListingRepository {
     const byKey = new Map<string, string[]>();
     for (const { key, value } of filter.facets) byKey.set(key, [...(byKey.get(key) ?? []), value]);
     for (const [key, values] of byKey) {
-      const alternatives = values.map((value) => `p.facets @> ${params.add(JSON.stringify({ [key]: [value] }))}::jsonb`);
+      const alternatives = values.map(
+        (value) => `p.facets @> ${params.add(JSON.stringify({ [key]: [value] }))}::jsonb`,
+      );
       conditions.push(`(${alternatives.join(' OR ')})`);
     }
     // A product matches a price range when any of its variants could: ranges overlap.
-    if (filter.minPrice !== undefined) conditions.push(`p.price_to >= ${params.add(filter.minPrice)}`);
-    if (filter.maxPrice !== undefined) conditions.push(`p.price_from <= ${params.add(filter.maxPrice)}`);
+    if (filter.minPrice !== undefined)
+      conditions.push(`p.price_to >= ${params.add(filter.minPrice)}`);
+    if (filter.maxPrice !== undefined)
+      conditions.push(`p.price_from <= ${params.add(filter.maxPrice)}`);
     if (filter.inStock === true) conditions.push('p.in_stock');
     if (filter.inStock === false) conditions.push('NOT p.in_stock');
     return { sql: conditions.join(' AND '), qParam };
   }
 
   /** One page of products (fetches `limit + 1` rows so the caller knows whether more follow). */
-  async page(filter: ListingFilter, sort: ProductSort, limit: number, after?: ProductCursor): Promise<ListingRow[]> {
+  async page(
+    filter: ListingFilter,
+    sort: ProductSort,
+    limit: number,
+    after?: ProductCursor,
+  ): Promise<ListingRow[]> {
     const params = new SqlParams();
     const { sql: where, qParam } = this.where(filter, params);
     const spec = SORT_SPECS[sort];
@@ -116,23 +135,22 @@ export class ProductListingRepository {
   async count(filter: ListingFilter): Promise<number> {
     const params = new SqlParams();
     const { sql: where } = this.where(filter, params);
-    const rows = await this.dataSource.query<{ total: number }[]>(
-      `SELECT count(*)::int AS total FROM product p WHERE ${where}`,
-      params.values,
-    );
+    const sql = `SELECT count(*)::int AS total FROM product p WHERE ${where}`;
+    const rows = await this.dataSource.query<{ total: number }[]>(sql, params.values);
     return rows[0]?.total ?? 0;
   }
 
   /** Facet value counts over the products matching the filters. */
-  async facetCounts(filter: ListingFilter): Promise<{ key: string; value: string; count: number }[]> {
+  async facetCounts(
+    filter: ListingFilter,
+  ): Promise<{ key: string; value: string; count: number }[]> {
     const params = new SqlParams();
     const { sql: where } = this.where(filter, params);
-    return this.dataSource.query(
+    const sql =
       `SELECT f.key, v.value, count(*)::int AS count ` +
-        `FROM product p CROSS JOIN LATERAL jsonb_each(p.facets) AS f(key, vals) ` +
-        `CROSS JOIN LATERAL jsonb_array_elements_text(f.vals) AS v(value) ` +
-        `WHERE ${where} GROUP BY f.key, v.value ORDER BY f.key, count DESC, v.value`,
-      params.values,
-    );
+      `FROM product p CROSS JOIN LATERAL jsonb_each(p.facets) AS f(key, vals) ` +
+      `CROSS JOIN LATERAL jsonb_array_elements_text(f.vals) AS v(value) ` +
+      `WHERE ${where} GROUP BY f.key, v.value ORDER BY f.key, count DESC, v.value`;
+    return this.dataSource.query(sql, params.values);
   }
 }

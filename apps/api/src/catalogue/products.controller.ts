@@ -29,7 +29,9 @@ export class ProductsController {
 
   @Get()
   @PublicCache()
-  @RateLimit('search', { when: (request) => typeof (request.query as Record<string, unknown>).q === 'string' })
+  @RateLimit('search', {
+    when: (request) => typeof (request.query as Record<string, unknown>).q === 'string',
+  })
   @ApiOperation({ summary: 'List, filter and search products (keyset pagination, facet counts).' })
   @ApiQueryFrom(ListProductsQuerySchema)
   @ApiJsonResponse(200, ProductListSchema, 'A page of products.')

@@ -36,12 +36,19 @@ describe('loadConfig', () => {
       REDIS_URL: 'rediss://:token@cache:6379',
     });
     expect(config.openApiEnabled).toBe(false);
-    expect(config.database).toMatchObject({ kind: 'postgres', migrationUrl: 'postgres://app:pw@db:5432/shop' });
+    expect(config.database).toMatchObject({
+      kind: 'postgres',
+      migrationUrl: 'postgres://app:pw@db:5432/shop',
+    });
   });
 
   it('names the malformed variable and never echoes a secret value', () => {
     const secret = 'mysql://root:hunter2-very-secret@db/shop';
-    const problems = problemsOf({ PORT: 'eighty', DATABASE_URL: secret, RATE_LIMIT_SEARCH: '10 per minute' });
+    const problems = problemsOf({
+      PORT: 'eighty',
+      DATABASE_URL: secret,
+      RATE_LIMIT_SEARCH: '10 per minute',
+    });
     expect(problems.some((p) => p.startsWith('PORT:'))).toBe(true);
     expect(problems.some((p) => p.startsWith('DATABASE_URL:'))).toBe(true);
     expect(problems.some((p) => p.startsWith('RATE_LIMIT_SEARCH:'))).toBe(true);
@@ -49,13 +56,16 @@ describe('loadConfig', () => {
   });
 
   it('parses rate limits as LIMIT/SECONDS', () => {
-    expect(loadConfig({ RATE_LIMIT_AUTH: '5/300' }).rateLimits.auth).toEqual({ limit: 5, ttlMs: 300_000 });
+    expect(loadConfig({ RATE_LIMIT_AUTH: '5/300' }).rateLimits.auth).toEqual({
+      limit: 5,
+      ttlMs: 300_000,
+    });
   });
 
   it('rejects an absolute session timeout shorter than the idle one', () => {
-    expect(problemsOf({ SESSION_IDLE_TIMEOUT_SECONDS: '3600', SESSION_ABSOLUTE_TIMEOUT_SECONDS: '600' })).toEqual([
-      expect.stringMatching(/^SESSION_ABSOLUTE_TIMEOUT_SECONDS/),
-    ]);
+    expect(
+      problemsOf({ SESSION_IDLE_TIMEOUT_SECONDS: '3600', SESSION_ABSOLUTE_TIMEOUT_SECONDS: '600' }),
+    ).toEqual([expect.stringMatching(/^SESSION_ABSOLUTE_TIMEOUT_SECONDS/)]);
   });
 
   it('documents every variable in .env.example, and only those', () => {

@@ -28,13 +28,16 @@ const int = (min: number, max: number) =>
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 const url = (protocols: readonly string[]) =>
-  z.string().refine((v) => {
-    try {
-      return protocols.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL with scheme ${protocols.join(' or ')}`);
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL with scheme ${protocols.join(' or ')}`,
+  );
 
 /** Environment variables, their parsing and defaults. Keep `.env.example` in step. */
 export const ENV_SCHEMA = z.object({
@@ -113,7 +116,12 @@ export interface AppConfig {
     | { kind: 'embedded'; dataDir: string; seedOnStart: boolean };
   redis: { kind: 'redis'; url: string; keyPrefix: string } | { kind: 'memory'; keyPrefix: string };
   session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number };
-  rateLimits: { default: RateLimitRule; search: RateLimitRule; auth: RateLimitRule; checkout: RateLimitRule };
+  rateLimits: {
+    default: RateLimitRule;
+    search: RateLimitRule;
+    auth: RateLimitRule;
+    checkout: RateLimitRule;
+  };
   catalogueCache: { maxAgeSeconds: number; ttlSeconds: number };
   /** OpenAPI description and docs page are served outside production only. */
   openApiEnabled: boolean;
@@ -153,17 +161,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
 
   if (isProduction) {
     if (!e.DATABASE_URL) {
-      problems.push('DATABASE_URL: required in production (the embedded database is for development only)');
+      problems.push(
+        'DATABASE_URL: required in production (the embedded database is for development only)',
+      );
     }
     if (!e.REDIS_URL) {
-      problems.push('REDIS_URL: required in production (in-memory stores are for development only)');
+      problems.push(
+        'REDIS_URL: required in production (in-memory stores are for development only)',
+      );
     }
   }
   if (e.DATABASE_SSL === 'verify-full' && !e.DATABASE_SSL_CA_FILE) {
     problems.push('DATABASE_SSL_CA_FILE: required when DATABASE_SSL=verify-full');
   }
   if (e.SESSION_ABSOLUTE_TIMEOUT_SECONDS < e.SESSION_IDLE_TIMEOUT_SECONDS) {
-    problems.push('SESSION_ABSOLUTE_TIMEOUT_SECONDS: must not be shorter than SESSION_IDLE_TIMEOUT_SECONDS');
+    problems.push(
+      'SESSION_ABSOLUTE_TIMEOUT_SECONDS: must not be shorter than SESSION_IDLE_TIMEOUT_SECONDS',
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -216,7 +230,8 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
     env: config.env,
     listen: `${config.http.host}:${config.http.port}`,
     trustProxyHops: config.http.trustProxyHops,
-    database: config.database.kind === 'postgres' ? `postgres (ssl=${config.database.ssl})` : 'embedded',
+    database:
+      config.database.kind === 'postgres' ? `postgres (ssl=${config.database.ssl})` : 'embedded',
     redis: config.redis.kind,
     openApi: config.openApiEnabled,
   };

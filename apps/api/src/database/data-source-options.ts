@@ -13,7 +13,10 @@ export const ENTITIES = [...CATALOGUE_ENTITIES];
  * URL (the schema owner); the runtime connection needs only DML rights. `synchronize` is never on:
  * schema changes go through committed migrations.
  */
-export function dataSourceOptions(config: AppConfig, purpose: 'runtime' | 'migrate' = 'runtime'): DataSourceOptions {
+export function dataSourceOptions(
+  config: AppConfig,
+  purpose: 'runtime' | 'migrate' = 'runtime',
+): DataSourceOptions {
   const common = {
     type: 'postgres' as const,
     entities: ENTITIES,
@@ -28,7 +31,7 @@ export function dataSourceOptions(config: AppConfig, purpose: 'runtime' | 'migra
   };
   const db = config.database;
   if (db.kind === 'embedded') {
-    return { ...common, driver: serialPgliteDriver(db.dataDir), poolSize: 1 } as DataSourceOptions;
+    return { ...common, driver: serialPgliteDriver(db.dataDir), poolSize: 1 };
   }
   const ssl =
     db.ssl === 'disable'

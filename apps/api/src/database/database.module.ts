@@ -10,7 +10,8 @@ import { dataSourceOptions } from './data-source-options';
     {
       provide: DataSource,
       inject: [APP_CONFIG],
-      useFactory: async (config: AppConfig) => new DataSource(dataSourceOptions(config)).initialize(),
+      useFactory: async (config: AppConfig) =>
+        new DataSource(dataSourceOptions(config)).initialize(),
     },
   ],
   exports: [DataSource],

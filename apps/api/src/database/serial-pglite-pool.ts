@@ -20,9 +20,10 @@ interface PoolLike {
  */
 export function serialPgliteDriver(dataDir: string): unknown {
   mkdirSync(dataDir, { recursive: true });
-  const Base = (new PGliteDriver({ dataDir }).driver as unknown as { Pool: new () => PoolLike }).Pool;
+  const Base = (new PGliteDriver({ dataDir }).driver as unknown as { Pool: new () => PoolLike })
+    .Pool;
 
-  class SerialPool extends (Base as new () => PoolLike) {
+  class SerialPool extends Base {
     private tail: Promise<void> = Promise.resolve();
 
     override async connect(callback: ConnectCallback): Promise<void> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../core/errors/domain-error';
+import { ShutdownState } from '../core/http/shutdown-state';
 import { KEY_VALUE_STORE, type KeyValueStore } from '../store/key-value-store';
 
 const PROBE_TIMEOUT_MS = 1_000;
@@ -24,20 +25,15 @@ function withTimeout(promise: Promise<unknown>, ms: number): Promise<unknown> {
 @Injectable()
 export class HealthService {
   private readonly logger = new Logger(HealthService.name);
-  private draining = false;
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(KEY_VALUE_STORE) private readonly store: KeyValueStore,
+    @Inject(ShutdownState) private readonly shutdown: ShutdownState,
   ) {}
 
-  /** Called at shutdown so load balancers stop sending traffic while requests drain. */
-  startDraining(): void {
-    this.draining = true;
-  }
-
   async assertReady(): Promise<void> {
-    if (this.draining) throw new DomainError('NOT_READY');
+    if (this.shutdown.isDraining) throw new DomainError('NOT_READY');
     const [database, redis] = await Promise.allSettled([
       withTimeout(this.dataSource.query('SELECT 1'), PROBE_TIMEOUT_MS),
       withTimeout(this.store.ping(), PROBE_TIMEOUT_MS),

@@ -1,8 +1,16 @@
 import { createHash } from 'node:crypto';
 import { Injectable, type ExecutionContext } from '@nestjs/common';
-import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerRequest } from '@nestjs/throttler';
+import {
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerRequest,
+} from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RATE_LIMIT_POLICIES, SKIP_RATE_LIMIT, type RateLimitPolicy } from './rate-limit.decorators';
+import {
+  RATE_LIMIT_POLICIES,
+  SKIP_RATE_LIMIT,
+  type RateLimitPolicy,
+} from './rate-limit.decorators';
 
 /**
  * The global rate-limit guard. Requests are keyed by the trusted client IP (`request.ip`, which
@@ -36,7 +44,11 @@ export class AppThrottlerGuard extends ThrottlerGuard {
     return super.handleRequest(request);
   }
 
-  protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
+  protected override generateKey(
+    _context: ExecutionContext,
+    tracker: string,
+    name: string,
+  ): string {
     return createHash('sha256').update(`${name}:${tracker}`).digest('base64url');
   }
 

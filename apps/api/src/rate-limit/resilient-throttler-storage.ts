@@ -26,9 +26,16 @@ export class ResilientThrottlerStorage implements ThrottlerStorage {
       if (FAIL_CLOSED.has(name)) throw new DomainError('SERVICE_UNAVAILABLE');
       if (Date.now() - this.lastWarning > 10_000) {
         this.lastWarning = Date.now();
-        this.logger.warn(`rate-limit storage unavailable, '${name}' limit not enforced: ${String(error)}`);
+        this.logger.warn(
+          `rate-limit storage unavailable, '${name}' limit not enforced: ${String(error)}`,
+        );
       }
-      return { totalHits: 0, timeToExpire: Math.ceil(ttl / 1000), isBlocked: false, timeToBlockExpire: 0 };
+      return {
+        totalHits: 0,
+        timeToExpire: Math.ceil(ttl / 1000),
+        isBlocked: false,
+        timeToBlockExpire: 0,
+      };
     }
   }
 }

@@ -15,7 +15,9 @@ export interface SeedOptions {
 
 /** True when the database has no products yet. */
 export async function catalogueIsEmpty(dataSource: DataSource): Promise<boolean> {
-  const rows = await dataSource.query<{ empty: boolean }[]>('SELECT NOT EXISTS (SELECT 1 FROM product) AS empty');
+  const rows = await dataSource.query<{ empty: boolean }[]>(
+    'SELECT NOT EXISTS (SELECT 1 FROM product) AS empty',
+  );
   return rows[0]?.empty === true;
 }
 
@@ -37,7 +39,9 @@ async function insertChunks<T extends object>(
       .returning(['id'])
       .callListeners(false)
       .execute();
-    chunk.forEach((row, k) => inserted.push({ ...row, id: (result.identifiers[k] as { id: string }).id } as T));
+    chunk.forEach((row, k) =>
+      inserted.push({ ...row, id: (result.identifiers[k] as { id: string }).id } as T),
+    );
     progress(`  ${label}: ${Math.min(i + CHUNK, rows.length)}/${rows.length}`);
   }
   return inserted;
@@ -47,12 +51,17 @@ async function insertChunks<T extends object>(
  * Writes the deterministic demo catalogue in one transaction (all or nothing). Refuses to touch an
  * existing catalogue unless `reset` is set.
  */
-export async function seedCatalogue(dataSource: DataSource, options: SeedOptions = {}): Promise<{ categories: number; products: number; variants: number }> {
+export async function seedCatalogue(
+  dataSource: DataSource,
+  options: SeedOptions = {},
+): Promise<{ categories: number; products: number; variants: number }> {
   const progress = options.progress ?? (() => undefined);
   const demo = generateDemoCatalogue(options.productCount);
   return dataSource.transaction(async (manager) => {
-    const empty = (await manager.query<{ n: number }[]>('SELECT count(*)::int AS n FROM product'))[0]?.n === 0;
-    if (!empty && !options.reset) throw new Error('The catalogue is not empty; use --reset to replace it.');
+    const empty =
+      (await manager.query<{ n: number }[]>('SELECT count(*)::int AS n FROM product'))[0]?.n === 0;
+    if (!empty && !options.reset)
+      throw new Error('The catalogue is not empty; use --reset to replace it.');
     if (options.reset) {
       await manager.query('DELETE FROM product');
       await manager.query('DELETE FROM category WHERE parent_id IS NOT NULL');
@@ -62,8 +71,24 @@ export async function seedCatalogue(dataSource: DataSource, options: SeedOptions
     progress(`categories: ${demo.categories.length}`);
     const categoryIds = new Map<string, string>();
     for (const category of demo.categories) {
-      const parentId = category.parentSlug === null ? null : (categoryIds.get(category.parentSlug) ?? null);
-      const [saved] = await insertChunks(manager, Category, [{ slug: category.slug, name: category.name, description: category.description, path: category.path, position: category.position, parentId }], 'category', () => undefined);
+      const parentId =
+        category.parentSlug === null ? null : (categoryIds.get(category.parentSlug) ?? null);
+      const [saved] = await insertChunks(
+        manager,
+        Category,
+        [
+          {
+            slug: category.slug,
+            name: category.name,
+            description: category.description,
+            path: category.path,
+            position: category.position,
+            parentId,
+          },
+        ],
+        'category',
+        () => undefined,
+      );
       if (saved) categoryIds.set(category.slug, saved.id);
     }
 
@@ -110,9 +135,18 @@ export async function seedCatalogue(dataSource: DataSource, options: SeedOptions
     await insertChunks(manager, ProductVariant, variants, 'variants', progress);
 
     const images = demo.products.flatMap((p, i) =>
-      p.images.map((image, position) => ({ productId: products[i]?.id ?? '', url: image.url, alt: image.alt, position })),
+      p.images.map((image, position) => ({
+        productId: products[i]?.id ?? '',
+        url: image.url,
+        alt: image.alt,
+        position,
+      })),
     );
     await insertChunks(manager, ProductImage, images, 'images', progress);
-    return { categories: demo.categories.length, products: products.length, variants: variants.length };
+    return {
+      categories: demo.categories.length,
+      products: products.length,
+      variants: variants.length,
+    };
   });
 }

@@ -83,7 +83,12 @@ export class SessionService {
         data,
       };
       await this.store.set(this.key(id), JSON.stringify(record), this.ttlFor(record));
-      if (userId) await this.store.addToSet(this.userKey(userId), this.key(id), this.config.session.absoluteTimeoutSeconds);
+      if (userId)
+        await this.store.addToSet(
+          this.userKey(userId),
+          this.key(id),
+          this.config.session.absoluteTimeoutSeconds,
+        );
       return { id, record };
     });
   }
@@ -111,7 +116,11 @@ export class SessionService {
   /** Saves changes to a session's record (e.g. its data), keeping its expiry. */
   save(session: Session): Promise<void> {
     return this.guard(async () => {
-      await this.store.set(this.key(session.id), JSON.stringify(session.record), this.ttlFor(session.record));
+      await this.store.set(
+        this.key(session.id),
+        JSON.stringify(session.record),
+        this.ttlFor(session.record),
+      );
     });
   }
 
@@ -124,7 +133,9 @@ export class SessionService {
       await this.destroy(session);
       const next = await this.create(userId, session.record.data);
       next.record.absoluteExpiresAt =
-        userId === session.record.userId ? session.record.absoluteExpiresAt : next.record.absoluteExpiresAt;
+        userId === session.record.userId
+          ? session.record.absoluteExpiresAt
+          : next.record.absoluteExpiresAt;
       await this.save(next);
       return next;
     });
@@ -134,7 +145,8 @@ export class SessionService {
   destroy(session: Session): Promise<void> {
     return this.guard(async () => {
       await this.store.del(this.key(session.id));
-      if (session.record.userId) await this.store.removeFromSet(this.userKey(session.record.userId), this.key(session.id));
+      if (session.record.userId)
+        await this.store.removeFromSet(this.userKey(session.record.userId), this.key(session.id));
     });
   }
 

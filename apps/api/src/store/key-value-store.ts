@@ -18,7 +18,11 @@ export interface KeyValueStore {
   /** Publishes on a channel (prefixed like keys). */
   publish(channel: string, message: string): Promise<void>;
   /** Subscribes to a channel; `onReconnect` runs after a lost connection is back (missed messages). */
-  subscribe(channel: string, onMessage: (message: string) => void, onReconnect?: () => void): Promise<void>;
+  subscribe(
+    channel: string,
+    onMessage: (message: string) => void,
+    onReconnect?: () => void,
+  ): Promise<void>;
   /** Resolves when the store answers; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

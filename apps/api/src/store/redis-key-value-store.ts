@@ -60,12 +60,18 @@ export class RedisKeyValueStore implements KeyValueStore {
     await this.client.publish(this.keyPrefix + channel, message);
   }
 
-  async subscribe(channel: string, onMessage: (message: string) => void, onReconnect?: () => void): Promise<void> {
+  async subscribe(
+    channel: string,
+    onMessage: (message: string) => void,
+    onReconnect?: () => void,
+  ): Promise<void> {
     if (!this.subscriber) {
       // A subscribed connection can run nothing else; it also needs its offline queue for the
       // SUBSCRIBE it replays after a reconnect.
       this.subscriber = this.client.duplicate({ enableOfflineQueue: true, lazyConnect: true });
-      this.subscriber.on('error', () => undefined);
+      this.subscriber.on('error', () => {
+        // Reconnection is automatic; the main client logs connection errors.
+      });
     }
     const sub = this.subscriber;
     const full = this.keyPrefix + channel;
@@ -89,6 +95,6 @@ export class RedisKeyValueStore implements KeyValueStore {
 
   async close(): Promise<void> {
     this.subscriber?.disconnect();
-    await this.client.quit().catch(() => this.client.disconnect());
+    await this.client.quit().catch(() => { this.client.disconnect(); });
   }
 }

@@ -47,6 +47,6 @@ export function toErrorResponse(error: unknown, requestId: string): ErrorRespons
 
 function isHttpError(error: unknown): error is { statusCode: number } {
   if (typeof error !== 'object' || error === null || !('statusCode' in error)) return false;
-  const status = (error as { statusCode: unknown }).statusCode;
+  const status = error.statusCode;
   return typeof status === 'number' && status >= 400 && status < 500;
 }

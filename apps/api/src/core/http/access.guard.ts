@@ -14,10 +14,16 @@ export class AccessGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets) === true) return true;
-    const permissions = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_PERMISSIONS, targets);
+    if (this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets) === true)
+      return true;
+    const permissions = this.reflector.getAllAndOverride<string[] | undefined>(
+      REQUIRED_PERMISSIONS,
+      targets,
+    );
     if (!permissions || permissions.length === 0) {
-      throw new Error(`Route ${context.getClass().name}.${context.getHandler().name} declares no access rule`);
+      throw new Error(
+        `Route ${context.getClass().name}.${context.getHandler().name} declares no access rule`,
+      );
     }
     // No principal can hold a permission until the identity context exists.
     throw new DomainError('UNAUTHENTICATED');

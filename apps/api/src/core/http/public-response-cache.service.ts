@@ -31,7 +31,10 @@ export class PublicResponseCache implements OnModuleInit {
       CHANNEL,
       (message) => {
         const announced = Number(message);
-        if (Number.isSafeInteger(announced) && (this.version === null || announced > this.version)) {
+        if (
+          Number.isSafeInteger(announced) &&
+          (this.version === null || announced > this.version)
+        ) {
           this.version = announced;
         }
       },
@@ -65,9 +68,18 @@ export class PublicResponseCache implements OnModuleInit {
     }
   }
 
-  async put(key: string, version: number, response: CachedResponse, ttlSeconds: number): Promise<void> {
+  async put(
+    key: string,
+    version: number,
+    response: CachedResponse,
+    ttlSeconds: number,
+  ): Promise<void> {
     try {
-      await this.store.set(`public-cache:entry:${key}`, JSON.stringify({ v: version, ...response }), ttlSeconds);
+      await this.store.set(
+        `public-cache:entry:${key}`,
+        JSON.stringify({ v: version, ...response }),
+        ttlSeconds,
+      );
     } catch {
       // A failed write only costs a future miss.
     }

@@ -13,10 +13,11 @@ export interface ZodDtoClass<S extends z.ZodType = z.ZodType> {
  *     export class ListProductsQueryDto extends zodDto(ListProductsQuerySchema) {}
  */
 export function zodDto<S extends z.ZodType>(schema: S): ZodDtoClass<S> {
-  class Dto {
+  return class ZodDto {
     static readonly schema = schema;
-  }
-  return Dto as unknown as ZodDtoClass<S>;
+    /** Marks instances as validated DTOs (the pipe returns plain parsed objects). */
+    readonly validated = true;
+  } as unknown as ZodDtoClass<S>;
 }
 
 /** True when `value` is a class made by {@link zodDto}. */

@@ -18,7 +18,9 @@ export class ZodValidationPipe implements PipeTransform {
       if (metadata.type === 'param' && metadata.data !== undefined) {
         throw new Error(`Route parameter "${metadata.data}" must be declared through a zod DTO`);
       }
-      throw new Error(`A @${metadata.type === 'body' ? 'Body' : 'Query'}() argument has no zod DTO`);
+      throw new Error(
+        `A @${metadata.type === 'body' ? 'Body' : 'Query'}() argument has no zod DTO`,
+      );
     }
     const result = metatype.schema.safeParse(value ?? {});
     if (result.success) return result.data;
@@ -26,7 +28,8 @@ export class ZodValidationPipe implements PipeTransform {
       'VALIDATION_FAILED',
       undefined,
       result.error.issues.map((issue) => ({
-        path: issue.path.map(String).join('.') || (metadata.type === 'body' ? 'body' : metadata.type),
+        path:
+          issue.path.map(String).join('.') || (metadata.type === 'body' ? 'body' : metadata.type),
         message: issue.message,
       })),
     );

@@ -50,9 +50,15 @@ export class CreateCatalogue1763700000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX product_search_idx ON product USING gin (search_vector)`);
     await q.query(`CREATE INDEX product_facets_idx ON product USING gin (facets jsonb_path_ops)`);
-    await q.query(`CREATE INDEX product_category_idx ON product (category_id) WHERE status = 'active'`);
-    await q.query(`CREATE INDEX product_newest_idx ON product (published_at DESC, id DESC) WHERE status = 'active'`);
-    await q.query(`CREATE INDEX product_price_idx ON product (price_from, id) WHERE status = 'active'`);
+    await q.query(
+      `CREATE INDEX product_category_idx ON product (category_id) WHERE status = 'active'`,
+    );
+    await q.query(
+      `CREATE INDEX product_newest_idx ON product (published_at DESC, id DESC) WHERE status = 'active'`,
+    );
+    await q.query(
+      `CREATE INDEX product_price_idx ON product (price_from, id) WHERE status = 'active'`,
+    );
     await q.query(`CREATE INDEX product_name_idx ON product (name, id) WHERE status = 'active'`);
 
     await q.query(`
@@ -70,7 +76,9 @@ export class CreateCatalogue1763700000000 implements MigrationInterface {
         created_at   timestamptz NOT NULL DEFAULT now(),
         updated_at   timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX product_variant_product_idx ON product_variant (product_id, position)`);
+    await q.query(
+      `CREATE INDEX product_variant_product_idx ON product_variant (product_id, position)`,
+    );
 
     await q.query(`
       CREATE TABLE product_image (

@@ -1,0 +1,65 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+describe('OpenAPI description', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('is generated from the code and describes every route with its contract', async () => {
+    const response = await request(t.app.getHttpServer()).get('/api/openapi.json').expect(200);
+    const spec = response.body as {
+      paths: Record<
+        string,
+        Record<string, { parameters?: { name: string }[]; responses: Record<string, unknown> }>
+      >;
+    };
+    expect(Object.keys(spec.paths).sort()).toEqual([
+      '/api/categories',
+      '/api/health/live',
+      '/api/health/ready',
+      '/api/products',
+      '/api/products/{slug}',
+    ]);
+    const listing = spec.paths['/api/products']!.get!;
+    expect(listing.parameters?.map((p) => p.name).sort()).toEqual(
+      [
+        'category',
+        'cursor',
+        'facet',
+        'inStock',
+        'limit',
+        'maxPrice',
+        'minPrice',
+        'q',
+        'sort',
+      ].sort(),
+    );
+    expect(Object.keys(listing.responses).sort()).toEqual(['200', '400', '429']);
+    expect(JSON.stringify(listing.responses['200'])).toContain('nextCursor');
+  });
+
+  it('serves a docs page with its own tight CSP', async () => {
+    const response = await request(t.app.getHttpServer()).get('/api/docs').redirects(1);
+    expect(response.status).toBe(200);
+    expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(response.headers['content-security-policy']).not.toContain('unsafe-eval');
+  });
+});
+
+describe('in production', () => {
+  it('is not served at all', async () => {
+    const t = await startTestApp({ env: { NODE_ENV: 'production' } });
+    try {
+      await request(t.app.getHttpServer()).get('/api/openapi.json').expect(404);
+      await request(t.app.getHttpServer()).get('/api/docs').expect(404);
+    } finally {
+      await t.close();
+    }
+  });
+});

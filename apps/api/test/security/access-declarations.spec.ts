@@ -1,0 +1,71 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { DiscoveryModule } from '@nestjs/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IS_PUBLIC, REQUIRED_PERMISSIONS } from '../../src/core/http/public.decorator';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ extraImports: [DiscoveryModule] });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+interface RouteDeclaration {
+  route: string;
+  isPublic: boolean;
+  permissions: string[];
+}
+
+function declaredRoutes(): RouteDeclaration[] {
+  const discovery = t.app.get(DiscoveryService);
+  const scanner = t.app.get(MetadataScanner);
+  const routes: RouteDeclaration[] = [];
+  for (const wrapper of discovery.getControllers()) {
+    const controller = wrapper.metatype as (new () => object) | null;
+    if (!controller) continue;
+    const prototype = controller.prototype as Record<string, unknown>;
+    for (const name of scanner.getAllMethodNames(prototype)) {
+      const handler = prototype[name] as object;
+      const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
+      if (path === undefined) continue;
+      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
+      const read = (key: string): unknown =>
+        Reflect.getMetadata(key, handler) ?? Reflect.getMetadata(key, controller);
+      routes.push({
+        route: `${method} ${`/${String(Reflect.getMetadata(PATH_METADATA, controller))}/${path}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1')} (${controller.name}.${name})`,
+        isPublic: read(IS_PUBLIC) === true,
+        permissions: (read(REQUIRED_PERMISSIONS) as string[] | undefined) ?? [],
+      });
+    }
+  }
+  return routes;
+}
+
+describe('deny by default', () => {
+  it('every route of the running application declares @Public() or its permissions', () => {
+    const routes = declaredRoutes();
+    expect(routes.length).toBeGreaterThanOrEqual(5);
+    const undeclared = routes
+      .filter((r) => !r.isPublic && r.permissions.length === 0)
+      .map((r) => r.route);
+    expect(undeclared).toEqual([]);
+  });
+
+  it('public routes are exactly the ones meant to be public', () => {
+    const publicRoutes = declaredRoutes()
+      .filter((r) => r.isPublic)
+      .map((r) => r.route.split(' (')[0])
+      .sort();
+    expect(publicRoutes).toEqual([
+      'GET /categories',
+      'GET /health/live',
+      'GET /health/ready',
+      'GET /products',
+      'GET /products/:slug',
+    ]);
+  });
+});
