@@ -7,3 +7,4 @@ export * from './money';
 export * from './health';
 export * from './query-params';
 export * from './catalogue';
+export * from './audit';

@@ -1,6 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ENV_SCHEMA, SECRET_VARIABLES, loadConfig } from './app-config';
+import {
+  ConfigError,
+  DEVELOPMENT_AUDIT_HMAC_KEY,
+  DEVELOPMENT_LOG_PSEUDONYM_KEY,
+  ENV_SCHEMA,
+  SECRET_VARIABLES,
+  loadConfig,
+} from './app-config';
+
+/** Production audit keys of the tests (any value but the public development ones). */
+const AUDIT_KEYS = {
+  AUDIT_HMAC_KEY: 'test-audit-chain-key-0123456789abcdef',
+  LOG_PSEUDONYM_KEY: 'test-pseudonym-key-0123456789abcdef',
+};
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -22,7 +35,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses to start in production on the embedded database or in-memory stores', () => {
-    const problems = problemsOf({ NODE_ENV: 'production' });
+    const problems = problemsOf({ NODE_ENV: 'production', ...AUDIT_KEYS });
     expect(problems).toEqual([
       expect.stringMatching(/^DATABASE_URL: required in production/),
       expect.stringMatching(/^REDIS_URL: required in production/),
@@ -34,6 +47,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://app:pw@db:5432/shop',
       REDIS_URL: 'rediss://:token@cache:6379',
+      ...AUDIT_KEYS,
     });
     expect(config.openApiEnabled).toBe(false);
     expect(config.database).toMatchObject({
@@ -53,6 +67,48 @@ describe('loadConfig', () => {
     expect(problems.some((p) => p.startsWith('DATABASE_URL:'))).toBe(true);
     expect(problems.some((p) => p.startsWith('RATE_LIMIT_SEARCH:'))).toBe(true);
     expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it('refuses the public development audit keys in production, and keys shorter than 32 characters', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://app:pw@db:5432/shop',
+      REDIS_URL: 'rediss://:token@cache:6379',
+    };
+    const auditProblems = (env: NodeJS.ProcessEnv) =>
+      problemsOf(env).filter((p) => /^(AUDIT_HMAC_|LOG_PSEUDONYM_KEY)/.test(p));
+    expect(auditProblems(production)).toEqual([
+      expect.stringMatching(/^AUDIT_HMAC_KEY: required in production/),
+      expect.stringMatching(/^LOG_PSEUDONYM_KEY: required in production/),
+    ]);
+    expect(
+      auditProblems({
+        ...production,
+        AUDIT_HMAC_KEY: DEVELOPMENT_AUDIT_HMAC_KEY,
+        LOG_PSEUDONYM_KEY: DEVELOPMENT_LOG_PSEUDONYM_KEY,
+      }),
+    ).toHaveLength(2);
+    expect(auditProblems({ ...production, ...AUDIT_KEYS })).toEqual([]);
+    const short = problemsOf({
+      AUDIT_HMAC_KEY: 'short-secret-value',
+      AUDIT_HMAC_PREVIOUS_KEYS: 'x',
+    });
+    expect(short).toEqual([
+      expect.stringMatching(/^AUDIT_HMAC_KEY: must be at least 32/),
+      expect.stringMatching(/^AUDIT_HMAC_PREVIOUS_KEYS\.0: must be at least 32/),
+    ]);
+    expect(short.join('\n')).not.toContain('short-secret-value');
+    expect(
+      problemsOf({
+        AUDIT_HMAC_KEY: AUDIT_KEYS.AUDIT_HMAC_KEY,
+        LOG_PSEUDONYM_KEY: AUDIT_KEYS.AUDIT_HMAC_KEY,
+      }),
+    ).toEqual([expect.stringMatching(/^LOG_PSEUDONYM_KEY: must differ/)]);
+    expect(loadConfig(AUDIT_KEYS).audit).toEqual({
+      hmacKey: AUDIT_KEYS.AUDIT_HMAC_KEY,
+      previousHmacKeys: [],
+      pseudonymKey: AUDIT_KEYS.LOG_PSEUDONYM_KEY,
+    });
   });
 
   it('parses rate limits as LIMIT/SECONDS', () => {

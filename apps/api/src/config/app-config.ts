@@ -39,6 +39,16 @@ const url = (protocols: readonly string[]) =>
     `must be a URL with scheme ${protocols.join(' or ')}`,
   );
 
+/** A secret key given as text: at least 32 characters (e.g. `openssl rand -base64 32`). */
+const secretKey = z
+  .string()
+  .min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)');
+
+/** Development-only audit chain key: public (it is in the source), so production refuses it. */
+export const DEVELOPMENT_AUDIT_HMAC_KEY = 'development-only-audit-hmac-key--not-a-secret';
+/** Development-only client pseudonym key: public, refused in production. */
+export const DEVELOPMENT_LOG_PSEUDONYM_KEY = 'development-only-log-pseudonym-key--not-a-secret';
+
 /** Environment variables, their parsing and defaults. Keep `.env.example` in step. */
 export const ENV_SCHEMA = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -67,6 +77,14 @@ export const ENV_SCHEMA = z.object({
   SESSION_IDLE_TIMEOUT_SECONDS: int(60, 86_400).default(1_800),
   SESSION_ABSOLUTE_TIMEOUT_SECONDS: int(300, 7 * 86_400).default(43_200),
 
+  AUDIT_HMAC_KEY: secretKey.default(DEVELOPMENT_AUDIT_HMAC_KEY),
+  AUDIT_HMAC_PREVIOUS_KEYS: z
+    .string()
+    .transform((v) => v.split(',').map((k) => k.trim()))
+    .pipe(z.array(secretKey))
+    .optional(),
+  LOG_PSEUDONYM_KEY: secretKey.default(DEVELOPMENT_LOG_PSEUDONYM_KEY),
+
   RATE_LIMIT_DEFAULT: rateLimit.prefault('300/60'),
   RATE_LIMIT_SEARCH: rateLimit.prefault('60/60'),
   RATE_LIMIT_AUTH: rateLimit.prefault('10/60'),
@@ -81,6 +99,9 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'DATABASE_URL',
   'MIGRATION_DATABASE_URL',
   'REDIS_URL',
+  'AUDIT_HMAC_KEY',
+  'AUDIT_HMAC_PREVIOUS_KEYS',
+  'LOG_PSEUDONYM_KEY',
 ]);
 
 type Env = z.output<typeof ENV_SCHEMA>;
@@ -116,6 +137,8 @@ export interface AppConfig {
     | { kind: 'embedded'; dataDir: string; seedOnStart: boolean };
   redis: { kind: 'redis'; url: string; keyPrefix: string } | { kind: 'memory'; keyPrefix: string };
   session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number };
+  /** Audit trail: the hash-chain keys (current, then older ones) and the client pseudonym key. */
+  audit: { hmacKey: string; previousHmacKeys: string[]; pseudonymKey: string };
   rateLimits: {
     default: RateLimitRule;
     search: RateLimitRule;
@@ -179,6 +202,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       'SESSION_ABSOLUTE_TIMEOUT_SECONDS: must not be shorter than SESSION_IDLE_TIMEOUT_SECONDS',
     );
   }
+  if (isProduction && e.AUDIT_HMAC_KEY === DEVELOPMENT_AUDIT_HMAC_KEY) {
+    problems.push('AUDIT_HMAC_KEY: required in production (the development key is public)');
+  }
+  if (isProduction && e.LOG_PSEUDONYM_KEY === DEVELOPMENT_LOG_PSEUDONYM_KEY) {
+    problems.push('LOG_PSEUDONYM_KEY: required in production (the development key is public)');
+  }
+  if (e.AUDIT_HMAC_KEY === e.LOG_PSEUDONYM_KEY) {
+    problems.push('LOG_PSEUDONYM_KEY: must differ from AUDIT_HMAC_KEY');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -209,6 +241,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     session: {
       idleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_SECONDS,
       absoluteTimeoutSeconds: e.SESSION_ABSOLUTE_TIMEOUT_SECONDS,
+    },
+    audit: {
+      hmacKey: e.AUDIT_HMAC_KEY,
+      previousHmacKeys: e.AUDIT_HMAC_PREVIOUS_KEYS ?? [],
+      pseudonymKey: e.LOG_PSEUDONYM_KEY,
     },
     rateLimits: {
       default: e.RATE_LIMIT_DEFAULT,

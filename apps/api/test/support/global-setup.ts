@@ -51,6 +51,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`,
   );
   await owner.query(`REVOKE ALL ON schema_migrations FROM ${role}`);
+  // As in production, where the audit migration revokes what default privileges granted.
+  await owner.query(`REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM ${role}`);
   await owner.destroy();
 
   const env: TestEnv = {

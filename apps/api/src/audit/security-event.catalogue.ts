@@ -1,0 +1,302 @@
+import { AUDIT_ID_PATTERN, type AuditAction } from '@storefront/contracts';
+import { z } from 'zod';
+
+/*
+ * Field builders for event details. They are the only building blocks of the schemas below, so a
+ * `details` object can hold enums, booleans, bounded integers and identifiers — never free text,
+ * where an email address, a name or a password could slip in. A unit test walks every schema and
+ * fails on any string field that accepts such values.
+ */
+
+/** An identifier (uuid, role, permission, route name, key id): no spaces, no `@`, ≤ 64 characters. */
+const id = () => z.string().regex(AUDIT_ID_PATTERN);
+/** A short list of identifiers (roles, permissions). */
+const ids = (max: number) => z.array(id()).max(max);
+/** A bounded non-negative integer (counts, durations, amounts in minor units). */
+const count = (max: number) => z.number().int().min(0).max(max);
+
+const LOGIN_METHODS = z.enum(['password', 'passkey']);
+const MFA_FACTORS = z.enum(['totp', 'webauthn', 'recovery_code']);
+const ACCOUNT_KINDS = z.enum(['customer', 'staff']);
+
+/** What one catalogue entry says about an event. */
+export interface SecurityEventDefinition {
+  /** Also appended to the hash-chained audit trail (not only written as a log line). */
+  audit: boolean;
+  /** Whether the event reports something that worked or something refused/failed. */
+  outcome: 'success' | 'failure';
+  /** What it means, for the people reading the logs. */
+  description: string;
+  /** The only shape its `details` may take (strict: unknown keys are refused). */
+  details: z.ZodObject;
+  /** Valid details, used by the catalogue's tests and as documentation. */
+  example: Record<string, unknown>;
+}
+
+/**
+ * Every security event the API reports, with stable dotted names. Events with `audit: true` are
+ * also rows of the audit trail (their names are the `AUDIT_ACTIONS` of the contracts, checked at
+ * compile time below). Events an attacker can produce at will (failed logins, denials, CSRF
+ * refusals) are log lines only, so a flood cannot grow the audit table or contend for its chain.
+ */
+export const SECURITY_EVENTS = {
+  'auth.login.succeeded': {
+    audit: true,
+    outcome: 'success',
+    description: 'An account signed in (target: the user).',
+    details: z.strictObject({ method: LOGIN_METHODS, mfa: z.boolean() }),
+    example: { method: 'password', mfa: true },
+  },
+  'auth.login.failed': {
+    audit: false,
+    outcome: 'failure',
+    description: 'A sign-in was refused. Target only when the account exists.',
+    details: z.strictObject({
+      method: LOGIN_METHODS,
+      reason: z.enum(['invalid_credentials', 'locked', 'disabled', 'unverified', 'throttled']),
+    }),
+    example: { method: 'password', reason: 'invalid_credentials' },
+  },
+  'auth.lockout.started': {
+    audit: true,
+    outcome: 'failure',
+    description: 'Too many failures: an account or a client address is temporarily locked.',
+    details: z.strictObject({
+      scope: z.enum(['account', 'client']),
+      failures: count(1_000_000),
+      lockSeconds: count(86_400 * 30),
+    }),
+    example: { scope: 'account', failures: 10, lockSeconds: 900 },
+  },
+  'auth.mfa.challenge.succeeded': {
+    audit: false,
+    outcome: 'success',
+    description: 'A second factor was verified (login or step-up).',
+    details: z.strictObject({ factor: MFA_FACTORS, purpose: z.enum(['login', 'step_up']) }),
+    example: { factor: 'totp', purpose: 'login' },
+  },
+  'auth.mfa.challenge.failed': {
+    audit: false,
+    outcome: 'failure',
+    description: 'A second factor was wrong, replayed or expired.',
+    details: z.strictObject({
+      factor: MFA_FACTORS,
+      purpose: z.enum(['login', 'step_up']),
+      reason: z.enum(['invalid', 'replayed', 'expired']),
+    }),
+    example: { factor: 'totp', purpose: 'login', reason: 'replayed' },
+  },
+  'auth.mfa.enrolled': {
+    audit: true,
+    outcome: 'success',
+    description: 'A second factor was added to an account.',
+    details: z.strictObject({ factor: z.enum(['totp', 'webauthn']) }),
+    example: { factor: 'webauthn' },
+  },
+  'auth.mfa.removed': {
+    audit: true,
+    outcome: 'success',
+    description: 'A second factor was removed from an account.',
+    details: z.strictObject({ factor: z.enum(['totp', 'webauthn']) }),
+    example: { factor: 'totp' },
+  },
+  'auth.mfa.recovery_code.used': {
+    audit: true,
+    outcome: 'success',
+    description: 'A recovery code was spent.',
+    details: z.strictObject({ remaining: count(100) }),
+    example: { remaining: 7 },
+  },
+  'auth.mfa.recovery_codes.regenerated': {
+    audit: true,
+    outcome: 'success',
+    description: 'A new set of recovery codes replaced the old one.',
+    details: z.strictObject({ count: count(100) }),
+    example: { count: 10 },
+  },
+  'auth.password.changed': {
+    audit: true,
+    outcome: 'success',
+    description: 'A signed-in user changed their password.',
+    details: z.strictObject({ otherSessionsRevoked: z.boolean() }),
+    example: { otherSessionsRevoked: true },
+  },
+  'auth.password.change.failed': {
+    audit: false,
+    outcome: 'failure',
+    description: 'A password change was refused.',
+    details: z.strictObject({
+      reason: z.enum(['wrong_current_password', 'policy', 'step_up_required']),
+    }),
+    example: { reason: 'wrong_current_password' },
+  },
+  'auth.password.reset.requested': {
+    audit: false,
+    outcome: 'success',
+    description:
+      'A reset was asked for. Target only when the account exists (never in the answer).',
+    details: z.strictObject({}),
+    example: {},
+  },
+  'auth.password.reset.completed': {
+    audit: true,
+    outcome: 'success',
+    description: 'A password was set with a reset token; every session was revoked.',
+    details: z.strictObject({ sessionsRevoked: count(100_000) }),
+    example: { sessionsRevoked: 2 },
+  },
+  'auth.password.reset.failed': {
+    audit: false,
+    outcome: 'failure',
+    description: 'A reset token was refused.',
+    details: z.strictObject({
+      reason: z.enum(['invalid_token', 'expired_token', 'used_token', 'policy']),
+    }),
+    example: { reason: 'used_token' },
+  },
+  'account.registered': {
+    audit: true,
+    outcome: 'success',
+    description: 'A customer account was created (target: the user).',
+    details: z.strictObject({}),
+    example: {},
+  },
+  'account.email.change.requested': {
+    audit: false,
+    outcome: 'success',
+    description: 'A user asked to change their email; a confirmation was sent.',
+    details: z.strictObject({}),
+    example: {},
+  },
+  'account.email.changed': {
+    audit: true,
+    outcome: 'success',
+    description: 'The email of an account changed (the addresses themselves are never recorded).',
+    details: z.strictObject({ verified: z.boolean() }),
+    example: { verified: true },
+  },
+  'account.disabled': {
+    audit: true,
+    outcome: 'success',
+    description: 'An account was disabled; its sessions were revoked.',
+    details: z.strictObject({ kind: ACCOUNT_KINDS }),
+    example: { kind: 'customer' },
+  },
+  'account.enabled': {
+    audit: true,
+    outcome: 'success',
+    description: 'A disabled account was enabled again.',
+    details: z.strictObject({ kind: ACCOUNT_KINDS }),
+    example: { kind: 'staff' },
+  },
+  'account.erased': {
+    audit: true,
+    outcome: 'success',
+    description: 'An account was anonymised on request (GDPR Art. 17).',
+    details: z.strictObject({ kind: ACCOUNT_KINDS }),
+    example: { kind: 'customer' },
+  },
+  'session.revoked': {
+    audit: true,
+    outcome: 'success',
+    description: 'One session, or every session of a user, was ended (target: the user).',
+    details: z.strictObject({
+      scope: z.enum(['one', 'all']),
+      count: count(100_000),
+      reason: z.enum([
+        'logout',
+        'user_request',
+        'password_changed',
+        'password_reset',
+        'account_disabled',
+        'staff_action',
+        'unspecified',
+      ]),
+    }),
+    example: { scope: 'all', count: 3, reason: 'password_reset' },
+  },
+  'access.denied': {
+    audit: false,
+    outcome: 'failure',
+    description:
+      'The access guard refused a route: no principal (`unauthenticated`), missing permission (`forbidden`) or a route declaring no rule (`undeclared`).',
+    details: z.strictObject({
+      reason: z.enum(['unauthenticated', 'forbidden', 'undeclared']),
+      route: id(),
+      required: ids(10),
+    }),
+    example: { reason: 'forbidden', route: 'AuditEventsController.list', required: ['audit:read'] },
+  },
+  'csrf.rejected': {
+    audit: false,
+    outcome: 'failure',
+    description: 'A state-changing request failed the CSRF checks.',
+    details: z.strictObject({
+      reason: z.enum(['missing_token', 'token_mismatch', 'origin_mismatch', 'cross_site']),
+      route: id(),
+    }),
+    example: { reason: 'origin_mismatch', route: 'CartController.addLine' },
+  },
+  'rate_limit.exceeded': {
+    audit: false,
+    outcome: 'failure',
+    description: 'A client went over a named rate limit (anti-automation).',
+    details: z.strictObject({ limit: id() }),
+    example: { limit: 'auth' },
+  },
+  'staff.account.created': {
+    audit: true,
+    outcome: 'success',
+    description: 'A staff account was created (by an administrator or the bootstrap command).',
+    details: z.strictObject({ roles: ids(20) }),
+    example: { roles: ['administrator'] },
+  },
+  'staff.role.changed': {
+    audit: true,
+    outcome: 'success',
+    description: 'Roles of a staff account changed.',
+    details: z.strictObject({ added: ids(20), removed: ids(20) }),
+    example: { added: ['order_manager'], removed: ['support'] },
+  },
+  'encryption.key.rotated': {
+    audit: true,
+    outcome: 'success',
+    description: 'A new field-encryption key became the one new writes use.',
+    details: z.strictObject({ keyId: id(), previousKeyId: id().nullable() }),
+    example: { keyId: 'k2', previousKeyId: 'k1' },
+  },
+  'order.refunded': {
+    audit: true,
+    outcome: 'success',
+    description: 'A staff member refunded (part of) an order (target: the order).',
+    details: z.strictObject({
+      amount: count(100_000_000),
+      currency: z.enum(['EUR']),
+      full: z.boolean(),
+    }),
+    example: { amount: 1999, currency: 'EUR', full: false },
+  },
+} as const satisfies Record<string, SecurityEventDefinition>;
+
+/** The name of a security event. */
+export type SecurityEventName = keyof typeof SECURITY_EVENTS;
+
+/** Names of the events that are also rows of the audit trail. */
+export type AuditedEventName = {
+  [K in SecurityEventName]: (typeof SECURITY_EVENTS)[K]['audit'] extends true ? K : never;
+}[SecurityEventName];
+
+/** The `details` a given event accepts (input side). */
+export type SecurityEventDetails<N extends SecurityEventName> = z.input<
+  (typeof SECURITY_EVENTS)[N]['details']
+>;
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Compile-time proof that the audited events are exactly the contracts' `AUDIT_ACTIONS`: adding
+ * one without the other does not compile. */
+export const AUDITED_EVENTS_MATCH_CONTRACT: Same<AuditedEventName, AuditAction> = true;
+
+/** True when `name` is an event of the catalogue (for values read from the database). */
+export function isSecurityEventName(name: string): name is SecurityEventName {
+  return Object.hasOwn(SECURITY_EVENTS, name);
+}
