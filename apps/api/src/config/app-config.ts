@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /**
@@ -85,6 +86,16 @@ export const ENV_SCHEMA = z.object({
     .optional(),
   LOG_PSEUDONYM_KEY: secretKey.default(DEVELOPMENT_LOG_PSEUDONYM_KEY),
 
+  SHOP_NAME: z.string().trim().min(1).max(100).default('Storefront'),
+  PASSWORD_ARGON2_MEMORY_KIB: int(7_168, 4_194_304).default(19_456),
+  PASSWORD_ARGON2_ITERATIONS: int(1, 100).default(2),
+  PASSWORD_ARGON2_PARALLELISM: int(1, 64).default(1),
+  PASSWORD_HASH_CONCURRENCY: int(1, 64).optional(),
+  PASSWORD_HASH_QUEUE_LIMIT: int(0, 10_000).default(32),
+  PASSWORD_HIBP_ENABLED: bool.default(false),
+  PASSWORD_HIBP_URL: url(['https:', 'http:']).default('https://api.pwnedpasswords.com'),
+  PASSWORD_HIBP_TIMEOUT_MS: int(100, 10_000).default(1_500),
+
   RATE_LIMIT_DEFAULT: rateLimit.prefault('300/60'),
   RATE_LIMIT_SEARCH: rateLimit.prefault('60/60'),
   RATE_LIMIT_AUTH: rateLimit.prefault('10/60'),
@@ -110,6 +121,13 @@ type Env = z.output<typeof ENV_SCHEMA>;
 export interface RateLimitRule {
   limit: number;
   ttlMs: number;
+}
+
+/** argon2id cost parameters (memory in KiB, passes, lanes). */
+export interface Argon2Parameters {
+  memoryKib: number;
+  iterations: number;
+  parallelism: number;
 }
 
 /** The typed configuration every module reads (through the `APP_CONFIG` provider). */
@@ -139,6 +157,19 @@ export interface AppConfig {
   session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number };
   /** Audit trail: the hash-chain keys (current, then older ones) and the client pseudonym key. */
   audit: { hmacKey: string; previousHmacKeys: string[]; pseudonymKey: string };
+  /** The shop's display name: TOTP issuer, and a word refused inside passwords. */
+  shopName: string;
+  /** Password hashing, its concurrency cap, and the optional online breach check. */
+  credentials: {
+    /** Changing these makes stored hashes report `needsRehash` at their next successful sign-in. */
+    argon2: Argon2Parameters;
+    /** Hashes computed at once (argon2 runs on libuv's thread pool, 4 threads by default). */
+    hashConcurrency: number;
+    /** Hashes allowed to wait for a slot; beyond that, callers get 503 at once. */
+    hashQueueLimit: number;
+    /** Have I Been Pwned range API (k-anonymity); off by default, fails open to the offline list. */
+    hibp: { enabled: boolean; baseUrl: string; timeoutMs: number };
+  };
   rateLimits: {
     default: RateLimitRule;
     search: RateLimitRule;
@@ -211,6 +242,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.AUDIT_HMAC_KEY === e.LOG_PSEUDONYM_KEY) {
     problems.push('LOG_PSEUDONYM_KEY: must differ from AUDIT_HMAC_KEY');
   }
+  if (e.PASSWORD_ARGON2_MEMORY_KIB * e.PASSWORD_ARGON2_ITERATIONS < 35_840) {
+    problems.push(
+      'PASSWORD_ARGON2_MEMORY_KIB: memory x iterations is below the OWASP minimum for argon2id (e.g. 19456 KiB x 2)',
+    );
+  }
+  if (isProduction && e.PASSWORD_HIBP_ENABLED && !e.PASSWORD_HIBP_URL.startsWith('https://')) {
+    problems.push('PASSWORD_HIBP_URL: must be https in production');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -246,6 +285,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       hmacKey: e.AUDIT_HMAC_KEY,
       previousHmacKeys: e.AUDIT_HMAC_PREVIOUS_KEYS ?? [],
       pseudonymKey: e.LOG_PSEUDONYM_KEY,
+    },
+    shopName: e.SHOP_NAME,
+    credentials: {
+      argon2: {
+        memoryKib: e.PASSWORD_ARGON2_MEMORY_KIB,
+        iterations: e.PASSWORD_ARGON2_ITERATIONS,
+        parallelism: e.PASSWORD_ARGON2_PARALLELISM,
+      },
+      // One hash per core, but leave at least one of libuv's 4 default threads for fs/dns/zlib.
+      hashConcurrency:
+        e.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, Math.min(availableParallelism(), 3)),
+      hashQueueLimit: e.PASSWORD_HASH_QUEUE_LIMIT,
+      hibp: {
+        enabled: e.PASSWORD_HIBP_ENABLED,
+        baseUrl: e.PASSWORD_HIBP_URL,
+        timeoutMs: e.PASSWORD_HIBP_TIMEOUT_MS,
+      },
     },
     rateLimits: {
       default: e.RATE_LIMIT_DEFAULT,
