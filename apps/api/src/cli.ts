@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
+import { runMailWorker } from './mail/mail-worker.process';
 import { configOrExit, startServer } from './server';
 import { catalogueIsEmpty, seedCatalogue } from './seed/seed-catalogue';
 
@@ -61,7 +62,7 @@ async function start(config: AppConfig): Promise<void> {
   await startServer(config);
 }
 
-const USAGE = 'usage: cli.js migrate | seed [--reset] | start';
+const USAGE = 'usage: cli.js migrate | seed [--reset] | start | worker';
 
 async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -77,6 +78,10 @@ async function run(argv: string[]): Promise<void> {
     }
     case 'start':
       await start(configOrExit());
+      return;
+    case 'worker':
+      // The mail worker as its own process (the API then runs with MAIL_WORKER=off).
+      await runMailWorker(configOrExit());
       return;
     default:
       process.stderr.write(`${USAGE}\n`);

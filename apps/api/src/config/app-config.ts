@@ -103,6 +103,24 @@ export const ENV_SCHEMA = z.object({
 
   CATALOGUE_CACHE_MAX_AGE_SECONDS: int(0, 3_600).default(60),
   CATALOGUE_CACHE_TTL_SECONDS: int(1, 86_400).default(300),
+
+  PUBLIC_BASE_URL: url(['http:', 'https:']).optional(),
+  MAIL_TRANSPORT: z.enum(['smtp', 'file']).optional(),
+  MAIL_FROM: z
+    .string()
+    .regex(
+      /^(?:[^\r\n<>"@]{1,100} <[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/,
+      'must be an address, optionally after a display name: Shop <no-reply@shop.example>',
+    )
+    .optional(),
+  MAIL_DIR: z.string().min(1).default('.data/mail'),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  SMTP_TLS: z.enum(['required', 'opportunistic']).optional(),
+  SMTP_TLS_CA_FILE: z.string().min(1).optional(),
+  MAIL_WORKER: z.enum(['inline', 'off']).default('inline'),
+  MAIL_MAX_ATTEMPTS: int(1, 50).default(10),
+  MAIL_RETRY_BASE_DELAY_MS: int(10, 3_600_000).default(30_000),
+  MAIL_SWEEP_INTERVAL_MS: int(50, 3_600_000).default(30_000),
 });
 
 /** Variables whose values are credentials (URLs carry passwords): never logged or echoed. */
@@ -110,6 +128,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'DATABASE_URL',
   'MIGRATION_DATABASE_URL',
   'REDIS_URL',
+  'SMTP_URL',
   'AUDIT_HMAC_KEY',
   'AUDIT_HMAC_PREVIOUS_KEYS',
   'LOG_PSEUDONYM_KEY',
@@ -177,6 +196,25 @@ export interface AppConfig {
     checkout: RateLimitRule;
   };
   catalogueCache: { maxAgeSeconds: number; ttlSeconds: number };
+  /** Transactional email: outbox → relay → queue → worker → transport (see `mail/`). */
+  mail: {
+    transport:
+      | {
+          kind: 'smtp';
+          url: string;
+          tls: 'required' | 'opportunistic';
+          caFile: string | undefined;
+        }
+      | { kind: 'file'; dir: string };
+    from: string;
+    /** Storefront base URL (scheme, host, optional path; no trailing slash) for links in emails. */
+    publicBaseUrl: string;
+    /** `inline`: this process sends; `off`: it only enqueues (a `cli.js worker` process sends). */
+    worker: Env['MAIL_WORKER'];
+    maxAttempts: number;
+    retryBaseDelayMs: number;
+    sweepIntervalMs: number;
+  };
   /** OpenAPI description and docs page are served outside production only. */
   openApiEnabled: boolean;
 }
@@ -250,6 +288,27 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (isProduction && e.PASSWORD_HIBP_ENABLED && !e.PASSWORD_HIBP_URL.startsWith('https://')) {
     problems.push('PASSWORD_HIBP_URL: must be https in production');
   }
+  const mailTransport = e.MAIL_TRANSPORT ?? (e.SMTP_URL ? 'smtp' : 'file');
+  if (mailTransport === 'smtp' && !e.SMTP_URL) {
+    problems.push('SMTP_URL: required when MAIL_TRANSPORT=smtp');
+  }
+  if (isProduction && mailTransport === 'file') {
+    problems.push(
+      'MAIL_TRANSPORT: production sends by SMTP (set SMTP_URL); the file transport is for development only',
+    );
+  }
+  if (e.SMTP_URL && (new URL(e.SMTP_URL).search !== '' || new URL(e.SMTP_URL).hash !== '')) {
+    problems.push('SMTP_URL: must not carry a query or fragment (TLS comes from SMTP_TLS*)');
+  }
+  if (isProduction && !e.MAIL_FROM) problems.push('MAIL_FROM: required in production');
+  if (isProduction && !e.PUBLIC_BASE_URL) {
+    problems.push('PUBLIC_BASE_URL: required in production (links in emails point to it)');
+  } else if (isProduction && !e.PUBLIC_BASE_URL?.startsWith('https://')) {
+    problems.push('PUBLIC_BASE_URL: must be https in production');
+  }
+  if (e.PUBLIC_BASE_URL && /[?#]/.test(e.PUBLIC_BASE_URL)) {
+    problems.push('PUBLIC_BASE_URL: must not carry a query or fragment');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -309,6 +368,24 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       auth: e.RATE_LIMIT_AUTH,
       checkout: e.RATE_LIMIT_CHECKOUT,
     },
+    mail: {
+      transport:
+        mailTransport === 'smtp'
+          ? {
+              kind: 'smtp',
+              url: e.SMTP_URL ?? '',
+              // Production never sends in clear unless told to; elsewhere a local catcher may.
+              tls: e.SMTP_TLS ?? (isProduction ? 'required' : 'opportunistic'),
+              caFile: e.SMTP_TLS_CA_FILE,
+            }
+          : { kind: 'file', dir: e.MAIL_DIR },
+      from: e.MAIL_FROM ?? 'Storefront <no-reply@storefront.localhost>',
+      publicBaseUrl: (e.PUBLIC_BASE_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, ''),
+      worker: e.MAIL_WORKER,
+      maxAttempts: e.MAIL_MAX_ATTEMPTS,
+      retryBaseDelayMs: e.MAIL_RETRY_BASE_DELAY_MS,
+      sweepIntervalMs: e.MAIL_SWEEP_INTERVAL_MS,
+    },
     catalogueCache: {
       maxAgeSeconds: e.CATALOGUE_CACHE_MAX_AGE_SECONDS,
       ttlSeconds: e.CATALOGUE_CACHE_TTL_SECONDS,
@@ -327,6 +404,7 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
       config.database.kind === 'postgres' ? `postgres (ssl=${config.database.ssl})` : 'embedded',
     redis: config.redis.kind,
     openApi: config.openApiEnabled,
+    mail: `${config.mail.transport.kind} (worker=${config.mail.worker})`,
   };
 }
 
