@@ -7,6 +7,9 @@ export default defineConfig({
       '@storefront/contracts': fileURLToPath(
         new URL('../../libs/contracts/src/index.ts', import.meta.url),
       ),
+      '@storefront/crypto': fileURLToPath(
+        new URL('../../libs/crypto/src/index.ts', import.meta.url),
+      ),
     },
   },
   test: {

@@ -11,6 +11,7 @@ import { ShutdownState } from './core/http/shutdown-state';
 import { ZodValidationPipe } from './core/validation/zod-validation.pipe';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { EncryptionModule } from './privacy/encryption/encryption.module';
 import { AppThrottlerGuard } from './rate-limit/app-throttler.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SessionModule } from './session/session.module';
@@ -29,6 +30,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule,
+        EncryptionModule,
         StoreModule,
         RateLimitModule,
         SessionModule,

@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
+import { developmentKey } from '@storefront/crypto';
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
@@ -6,8 +9,16 @@ import {
   DEVELOPMENT_LOG_PSEUDONYM_KEY,
   ENV_SCHEMA,
   SECRET_VARIABLES,
+  describeConfig,
   loadConfig,
 } from './app-config';
+
+/** Production field-encryption settings of the tests: KMS and a blind-index key of their own. */
+const FIELD_ENCRYPTION_KEYS = {
+  FIELD_ENCRYPTION_PROVIDER: 'kms',
+  FIELD_ENCRYPTION_KMS_KEY_ID: 'alias/storefront-field-encryption',
+  BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
+};
 
 /** Production audit keys of the tests (any value but the public development ones). */
 const AUDIT_KEYS = {
@@ -35,7 +46,11 @@ describe('loadConfig', () => {
   });
 
   it('refuses to start in production on the embedded database or in-memory stores', () => {
-    const problems = problemsOf({ NODE_ENV: 'production', ...AUDIT_KEYS });
+    const problems = problemsOf({
+      NODE_ENV: 'production',
+      ...AUDIT_KEYS,
+      ...FIELD_ENCRYPTION_KEYS,
+    });
     expect(problems).toEqual([
       expect.stringMatching(/^DATABASE_URL: required in production/),
       expect.stringMatching(/^REDIS_URL: required in production/),
@@ -48,6 +63,7 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://app:pw@db:5432/shop',
       REDIS_URL: 'rediss://:token@cache:6379',
       ...AUDIT_KEYS,
+      ...FIELD_ENCRYPTION_KEYS,
     });
     expect(config.openApiEnabled).toBe(false);
     expect(config.database).toMatchObject({
@@ -109,6 +125,84 @@ describe('loadConfig', () => {
       previousHmacKeys: [],
       pseudonymKey: AUDIT_KEYS.LOG_PSEUDONYM_KEY,
     });
+  });
+
+  it('starts field encryption in development on public development keys, labelled as such', () => {
+    const config = loadConfig({});
+    const { provider, blindIndexKey, developmentKeys } = config.fieldEncryption;
+    expect(provider.kind).toBe('local');
+    expect(developmentKeys).toBe(true);
+    expect(provider.kind === 'local' && provider.kek.equals(developmentKey('local-kek'))).toBe(
+      true,
+    );
+    expect(blindIndexKey.equals(developmentKey('blind-index'))).toBe(true);
+    expect(blindIndexKey.equals(developmentKey('local-kek'))).toBe(false);
+    expect(describeConfig(config).fieldEncryption).toMatch(/development keys: public, not secret/);
+  });
+
+  it('refuses the local key provider and the development blind-index key in production', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://app:pw@db:5432/shop',
+      REDIS_URL: 'rediss://:token@cache:6379',
+    };
+    const encryptionProblems = (env: NodeJS.ProcessEnv) =>
+      problemsOf({ ...production, ...env }).filter((p) =>
+        /^(FIELD_ENCRYPTION_|BLIND_INDEX_KEY)/.test(p),
+      );
+    expect(encryptionProblems({})).toEqual([
+      expect.stringMatching(/^FIELD_ENCRYPTION_PROVIDER: must be kms in production/),
+      expect.stringMatching(/^BLIND_INDEX_KEY: required in production/),
+    ]);
+    // A real local KEK is still the local provider: refused.
+    expect(
+      encryptionProblems({
+        FIELD_ENCRYPTION_PROVIDER: 'local',
+        FIELD_ENCRYPTION_LOCAL_KEK: randomBytes(32).toString('base64'),
+        BLIND_INDEX_KEY: FIELD_ENCRYPTION_KEYS.BLIND_INDEX_KEY,
+      }),
+    ).toEqual([expect.stringMatching(/^FIELD_ENCRYPTION_PROVIDER: must be kms/)]);
+    expect(
+      encryptionProblems({ ...FIELD_ENCRYPTION_KEYS, FIELD_ENCRYPTION_KMS_KEY_ID: '' }),
+    ).toEqual([expect.stringMatching(/^FIELD_ENCRYPTION_KMS_KEY_ID: required/)]);
+    expect(encryptionProblems(FIELD_ENCRYPTION_KEYS)).toEqual([]);
+    const kms = loadConfig(FIELD_ENCRYPTION_KEYS).fieldEncryption;
+    expect(kms.provider).toEqual({ kind: 'kms', keyId: 'alias/storefront-field-encryption' });
+    expect(kms.developmentKeys).toBe(false);
+  });
+
+  it('keeps the blind-index key separate from the key-encryption key', () => {
+    const key = randomBytes(32).toString('base64');
+    expect(problemsOf({ FIELD_ENCRYPTION_LOCAL_KEK: key, BLIND_INDEX_KEY: key })).toEqual([
+      expect.stringMatching(/^BLIND_INDEX_KEY: must differ from FIELD_ENCRYPTION_LOCAL_KEK/),
+    ]);
+    const other = randomBytes(32).toString('base64');
+    const config = loadConfig({ FIELD_ENCRYPTION_LOCAL_KEK: key, BLIND_INDEX_KEY: other });
+    expect(config.fieldEncryption.developmentKeys).toBe(false);
+    expect(config.fieldEncryption.blindIndexKey.export().toString('base64')).toBe(other);
+  });
+
+  it('accepts only 32-byte base64 keys, never echoes them, and never prints parsed ones', () => {
+    const short = randomBytes(16).toString('base64');
+    const problems = problemsOf({
+      FIELD_ENCRYPTION_LOCAL_KEK: short,
+      BLIND_INDEX_KEY: 'not base64 at all, but long enough to pass a length check!',
+      FIELD_ENCRYPTION_KMS_KEY_ID: 'arn:aws:s3:::bucket',
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^FIELD_ENCRYPTION_LOCAL_KEK: must be 32 random bytes in base64/),
+      expect.stringMatching(/^FIELD_ENCRYPTION_KMS_KEY_ID: must be a KMS key/),
+      expect.stringMatching(/^BLIND_INDEX_KEY: must be 32 random bytes in base64/),
+    ]);
+    expect(problems.join('\n')).not.toContain(short);
+    const kek = randomBytes(32).toString('base64');
+    const config = loadConfig({ FIELD_ENCRYPTION_LOCAL_KEK: kek });
+    const printed = `${inspect(config, { depth: 10 })}${JSON.stringify(config)}`;
+    expect(printed).not.toContain(kek);
+    expect(printed).not.toContain(Buffer.from(kek, 'base64').toString('hex'));
+    for (const name of ['FIELD_ENCRYPTION_LOCAL_KEK', 'BLIND_INDEX_KEY']) {
+      expect(SECRET_VARIABLES.has(name)).toBe(true);
+    }
   });
 
   it('parses rate limits as LIMIT/SECONDS', () => {

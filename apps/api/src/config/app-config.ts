@@ -1,4 +1,7 @@
+import type { KeyObject } from 'node:crypto';
+import { createSecretKey } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { developmentKey } from '@storefront/crypto';
 import { z } from 'zod';
 
 /**
@@ -49,6 +52,14 @@ const secretKey = z
 export const DEVELOPMENT_AUDIT_HMAC_KEY = 'development-only-audit-hmac-key--not-a-secret';
 /** Development-only client pseudonym key: public, refused in production. */
 export const DEVELOPMENT_LOG_PSEUDONYM_KEY = 'development-only-log-pseudonym-key--not-a-secret';
+
+/** A 256-bit key given as standard base64 (`openssl rand -base64 32`). */
+const base64Key32 = z
+  .string()
+  .refine(
+    (v) => /^[A-Za-z0-9+/]{43}=$/.test(v) && Buffer.from(v, 'base64').length === 32,
+    'must be 32 random bytes in base64 (openssl rand -base64 32)',
+  );
 
 /** Environment variables, their parsing and defaults. Keep `.env.example` in step. */
 export const ENV_SCHEMA = z.object({
@@ -104,6 +115,17 @@ export const ENV_SCHEMA = z.object({
   CATALOGUE_CACHE_MAX_AGE_SECONDS: int(0, 3_600).default(60),
   CATALOGUE_CACHE_TTL_SECONDS: int(1, 86_400).default(300),
 
+  FIELD_ENCRYPTION_PROVIDER: z.enum(['local', 'kms']).default('local'),
+  FIELD_ENCRYPTION_LOCAL_KEK: base64Key32.optional(),
+  FIELD_ENCRYPTION_KMS_KEY_ID: z
+    .string()
+    .regex(
+      /^(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)\/[A-Za-z0-9/_-]{1,256}|alias\/[A-Za-z0-9/_-]{1,250}|(?:mrk-)?[0-9a-f-]{32,36})$/,
+      'must be a KMS key id, key ARN, alias name (alias/...) or alias ARN',
+    )
+    .optional(),
+  BLIND_INDEX_KEY: base64Key32.optional(),
+
   PUBLIC_BASE_URL: url(['http:', 'https:']).optional(),
   MAIL_TRANSPORT: z.enum(['smtp', 'file']).optional(),
   MAIL_FROM: z
@@ -128,6 +150,8 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'DATABASE_URL',
   'MIGRATION_DATABASE_URL',
   'REDIS_URL',
+  'FIELD_ENCRYPTION_LOCAL_KEK',
+  'BLIND_INDEX_KEY',
   'SMTP_URL',
   'AUDIT_HMAC_KEY',
   'AUDIT_HMAC_PREVIOUS_KEYS',
@@ -196,6 +220,17 @@ export interface AppConfig {
     checkout: RateLimitRule;
   };
   catalogueCache: { maxAgeSeconds: number; ttlSeconds: number };
+  /**
+   * Field-level encryption of personal data (`privacy/encryption`): who wraps the data keys, and
+   * the blind-index key (distinct from every encryption key). Keys are `KeyObject`s, which never
+   * print their bytes.
+   */
+  fieldEncryption: {
+    provider: { kind: 'local'; kek: KeyObject } | { kind: 'kms'; keyId: string };
+    blindIndexKey: KeyObject;
+    /** A public development key is in use (never in production). */
+    developmentKeys: boolean;
+  };
   /** Transactional email: outbox → relay → queue → worker → transport (see `mail/`). */
   mail: {
     transport:
@@ -309,6 +344,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.PUBLIC_BASE_URL && /[?#]/.test(e.PUBLIC_BASE_URL)) {
     problems.push('PUBLIC_BASE_URL: must not carry a query or fragment');
   }
+  problems.push(...fieldEncryptionProblems(e, isProduction));
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -390,7 +426,61 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxAgeSeconds: e.CATALOGUE_CACHE_MAX_AGE_SECONDS,
       ttlSeconds: e.CATALOGUE_CACHE_TTL_SECONDS,
     },
+    fieldEncryption: fieldEncryptionConfig(e),
     openApiEnabled: !isProduction,
+  };
+}
+
+function keyFromBase64(value: string): KeyObject {
+  const bytes = Buffer.from(value, 'base64');
+  const key = createSecretKey(bytes);
+  bytes.fill(0);
+  return key;
+}
+
+/** Production wraps data keys with KMS and needs its own blind-index key; keys stay separate. */
+function fieldEncryptionProblems(e: Env, isProduction: boolean): string[] {
+  const problems: string[] = [];
+  if (isProduction && e.FIELD_ENCRYPTION_PROVIDER !== 'kms') {
+    problems.push(
+      'FIELD_ENCRYPTION_PROVIDER: must be kms in production (the local key provider is for development only)',
+    );
+  }
+  if (e.FIELD_ENCRYPTION_PROVIDER === 'kms' && !e.FIELD_ENCRYPTION_KMS_KEY_ID) {
+    problems.push('FIELD_ENCRYPTION_KMS_KEY_ID: required when FIELD_ENCRYPTION_PROVIDER=kms');
+  }
+  if (isProduction && !e.BLIND_INDEX_KEY) {
+    problems.push('BLIND_INDEX_KEY: required in production (the development key is public)');
+  }
+  if (
+    e.BLIND_INDEX_KEY !== undefined &&
+    e.FIELD_ENCRYPTION_LOCAL_KEK !== undefined &&
+    Buffer.from(e.BLIND_INDEX_KEY, 'base64').equals(
+      Buffer.from(e.FIELD_ENCRYPTION_LOCAL_KEK, 'base64'),
+    )
+  ) {
+    problems.push('BLIND_INDEX_KEY: must differ from FIELD_ENCRYPTION_LOCAL_KEK (separate keys)');
+  }
+  return problems;
+}
+
+function fieldEncryptionConfig(e: Env): AppConfig['fieldEncryption'] {
+  const provider: AppConfig['fieldEncryption']['provider'] =
+    e.FIELD_ENCRYPTION_PROVIDER === 'kms'
+      ? { kind: 'kms', keyId: e.FIELD_ENCRYPTION_KMS_KEY_ID ?? '' }
+      : {
+          kind: 'local',
+          kek: e.FIELD_ENCRYPTION_LOCAL_KEK
+            ? keyFromBase64(e.FIELD_ENCRYPTION_LOCAL_KEK)
+            : developmentKey('local-kek'),
+        };
+  return {
+    provider,
+    blindIndexKey: e.BLIND_INDEX_KEY
+      ? keyFromBase64(e.BLIND_INDEX_KEY)
+      : developmentKey('blind-index'),
+    developmentKeys:
+      !e.BLIND_INDEX_KEY || (provider.kind === 'local' && !e.FIELD_ENCRYPTION_LOCAL_KEK),
   };
 }
 
@@ -404,6 +494,7 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
       config.database.kind === 'postgres' ? `postgres (ssl=${config.database.ssl})` : 'embedded',
     redis: config.redis.kind,
     openApi: config.openApiEnabled,
+    fieldEncryption: `${config.fieldEncryption.provider.kind}${config.fieldEncryption.developmentKeys ? ' (development keys: public, not secret)' : ''}`,
     mail: `${config.mail.transport.kind} (worker=${config.mail.worker})`,
   };
 }

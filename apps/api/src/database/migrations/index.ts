@@ -1,4 +1,5 @@
 import { CreateCatalogue1763700000000 } from './1763700000000-create-catalogue';
+import { CreateEncryptionKeys1763800000000 } from './1763800000000-create-encryption-keys';
 import { CreateMailOutbox1763810000000 } from './1763810000000-create-mail-outbox';
 import { CreateAuditLog1763820000000 } from './1763820000000-create-audit-log';
 import { CreateMfaCredentials1763830000000 } from './1763830000000-create-mfa-credentials';
@@ -6,6 +7,7 @@ import { CreateMfaCredentials1763830000000 } from './1763830000000-create-mfa-cr
 /** Every migration, in order. Generated or hand-written, each is committed and reviewed. */
 export const MIGRATIONS = [
   CreateCatalogue1763700000000,
+  CreateEncryptionKeys1763800000000,
   CreateMailOutbox1763810000000,
   CreateAuditLog1763820000000,
   CreateMfaCredentials1763830000000,

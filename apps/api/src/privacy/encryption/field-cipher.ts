@@ -25,7 +25,8 @@ export interface FieldCipher {
 
 /** Keyed, deterministic digests for equality lookups of encrypted values (e.g. login by email)
  * without decrypting. `purpose` separates indexes (`user-email`, …) so equal values in two indexes
- * do not match. */
+ * do not match. Values are canonicalised first: purposes named `email` or ending in `-email` by
+ * `normaliseEmail` (trim, NFC, lower case), every other purpose by NFC only. */
 export interface BlindIndex {
   compute(purpose: string, value: string): string;
 }
@@ -34,3 +35,15 @@ export interface BlindIndex {
 export const FIELD_CIPHER = Symbol('FIELD_CIPHER');
 /** Injection token of the {@link BlindIndex}. */
 export const BLIND_INDEX = Symbol('BLIND_INDEX');
+
+/** Errors a caller may meet (all extend `FieldCryptoError`, with a stable `code`), and the email
+ * canonical form used by `-email` blind indexes. */
+export {
+  FieldCryptoError,
+  FieldDecryptionError,
+  MalformedSealedValueError,
+  UnknownDataKeyError,
+  normaliseEmail,
+} from '@storefront/crypto';
+/** How a context registers its sealed columns for the re-encryption job after a key rotation. */
+export { Sealed, declareSealedColumns, type SealedColumn } from './sealed-column';
