@@ -10,6 +10,7 @@ import { PublicResponseCache } from './core/http/public-response-cache.service';
 import { ShutdownState } from './core/http/shutdown-state';
 import { ZodValidationPipe } from './core/validation/zod-validation.pipe';
 import { DatabaseModule } from './database/database.module';
+import { AuditModule } from './audit/audit.module';
 import { HealthModule } from './health/health.module';
 import { EncryptionModule } from './privacy/encryption/encryption.module';
 import { AppThrottlerGuard } from './rate-limit/app-throttler.guard';
@@ -35,6 +36,7 @@ export class AppModule {
         RateLimitModule,
         SessionModule,
         HealthModule,
+        AuditModule,
         CatalogueModule,
         ...extraImports,
       ],

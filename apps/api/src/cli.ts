@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from './config/app-config';
+import { runAuditVerify } from './audit/audit-verify.command';
 import { dataSourceOptions } from './database/data-source-options';
 import { runMailWorker } from './mail/mail-worker.process';
 import { configOrExit, startServer } from './server';
@@ -62,7 +63,8 @@ async function start(config: AppConfig): Promise<void> {
   await startServer(config);
 }
 
-const USAGE = 'usage: cli.js migrate | seed [--reset] | start | worker';
+const USAGE =
+  'usage: cli.js migrate | seed [--reset] | start | worker | audit:verify [--anchor SEQ:HASH]... [--from SEQ:HASH]';
 
 async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -83,6 +85,15 @@ async function run(argv: string[]): Promise<void> {
       // The mail worker as its own process (the API then runs with MAIL_WORKER=off).
       await runMailWorker(configOrExit());
       return;
+    case 'audit:verify': {
+      // Walks the audit hash chain; exit 2 names the first broken row (docs/runbooks/audit-verify.md).
+      const code = await runAuditVerify(configOrExit(), rest, {
+        out: (line) => process.stdout.write(`${line}\n`),
+        err: (line) => process.stderr.write(`${line}\n`),
+      });
+      process.exit(code);
+      return;
+    }
     default:
       process.stderr.write(`${USAGE}\n`);
       process.exit(64);

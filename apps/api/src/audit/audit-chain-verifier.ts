@@ -35,6 +35,12 @@ export interface VerifyOptions {
   batchSize?: number;
   /** Heads recorded by earlier runs: each must still be in the chain, unchanged. */
   anchors?: readonly ChainAnchor[];
+  /**
+   * Start after this trusted row instead of at the genesis (after an incident that broke the chain
+   * before it, once investigated): the row must be there with this hash, and what follows must
+   * chain from it.
+   */
+  from?: ChainAnchor;
 }
 
 interface StoredRow {
@@ -52,6 +58,8 @@ interface StoredRow {
   prev_hash: string;
   hash: string;
 }
+
+const START_SQL = `SELECT hash FROM audit_log WHERE seq = $1::bigint`;
 
 const BATCH_SQL = `
   SELECT seq::text AS seq, to_char(occurred_at AT TIME ZONE 'UTC', ${ISO_UTC_MS}) AS occurred_at,
@@ -79,8 +87,8 @@ export async function verifyAuditChain(
 ): Promise<ChainVerification> {
   const batchSize = options.batchSize ?? 1_000;
   const anchors = new Map((options.anchors ?? []).map((a) => [a.seq, a.hash]));
-  let expected = 1n;
-  let prevHash = GENESIS_HASH;
+  let expected = options.from ? BigInt(options.from.seq) + 1n : 1n;
+  let prevHash = options.from?.hash ?? GENESIS_HASH;
   let rows = 0;
   let last: ChainAnchor | null = null;
   const fail = (brokenAt: string, problem: ChainProblem, message: string): ChainVerification => ({
@@ -91,8 +99,15 @@ export async function verifyAuditChain(
     message,
   });
 
+  if (options.from) {
+    const [start] = (await db.query(START_SQL, [options.from.seq])) as { hash: string }[];
+    if (!start || !sameHash(start.hash, options.from.hash)) {
+      return fail(options.from.seq, 'anchor_mismatch', 'the starting row is missing or different');
+    }
+  }
   for (;;) {
-    const batch = (await db.query(BATCH_SQL, [last?.seq ?? '0', batchSize])) as StoredRow[];
+    const after = last?.seq ?? options.from?.seq ?? '0';
+    const batch = (await db.query(BATCH_SQL, [after, batchSize])) as StoredRow[];
     for (const row of batch) {
       if (BigInt(row.seq) !== expected) {
         return fail(

@@ -199,9 +199,10 @@ export const SECURITY_EVENTS = {
   'session.revoked': {
     audit: true,
     outcome: 'success',
-    description: 'One session, or every session of a user, was ended (target: the user).',
+    description:
+      'Sessions of a user were ended: one, all but the current one, or all (target: the user).',
     details: z.strictObject({
-      scope: z.enum(['one', 'all']),
+      scope: z.enum(['one', 'others', 'all']),
       count: count(100_000),
       reason: z.enum([
         'logout',
@@ -219,9 +220,16 @@ export const SECURITY_EVENTS = {
     audit: false,
     outcome: 'failure',
     description:
-      'The access guard refused a route: no principal (`unauthenticated`), missing permission (`forbidden`) or a route declaring no rule (`undeclared`).',
+      'The access guard refused a route: no principal (`unauthenticated`), a missing permission (`forbidden`), a factor or a fresh re-authentication still due, or a route declaring no rule (`undeclared`, a bug).',
     details: z.strictObject({
-      reason: z.enum(['unauthenticated', 'forbidden', 'undeclared']),
+      reason: z.enum([
+        'unauthenticated',
+        'forbidden',
+        'undeclared',
+        'mfa_required',
+        'mfa_enrolment_required',
+        'reauthentication_required',
+      ]),
       route: id(),
       required: ids(10),
     }),
@@ -285,6 +293,9 @@ export type SecurityEventName = keyof typeof SECURITY_EVENTS;
 export type AuditedEventName = {
   [K in SecurityEventName]: (typeof SECURITY_EVENTS)[K]['audit'] extends true ? K : never;
 }[SecurityEventName];
+
+/** Names of the events that are log lines only (attacker-driven, high volume). */
+export type LogOnlyEventName = Exclude<SecurityEventName, AuditedEventName>;
 
 /** The `details` a given event accepts (input side). */
 export type SecurityEventDetails<N extends SecurityEventName> = z.input<

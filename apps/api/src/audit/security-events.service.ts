@@ -17,6 +17,7 @@ import { ClientPseudonymiser } from './client-pseudonymiser';
 import {
   SECURITY_EVENTS,
   type AuditedEventName,
+  type LogOnlyEventName,
   type SecurityEventDetails,
   type SecurityEventName,
 } from './security-event.catalogue';
@@ -43,8 +44,8 @@ function isAudited(name: SecurityEventName): name is AuditedEventName {
  *
  * Lines are newline-safe (JSON-encoded by pino, every string already matched against an
  * identifier pattern) and carry no personal data: actors and targets are ids, the client address
- * is a keyed pseudonym, details follow the event's strict schema. Log-only events are written
- * synchronously, so a synchronous caller (a guard) can fire and forget them.
+ * is a keyed pseudonym, details follow the event's strict schema. Use {@link report} for
+ * log-only events on a refusal path (synchronous, never throws) and {@link emit} for the rest.
  */
 @Injectable()
 export class SecurityEvents {
@@ -66,23 +67,16 @@ export class SecurityEvents {
     return this.fallbackLogger;
   }
 
-  /**
-   * Reports one event. Invalid input (an actor, target or details that do not match the
-   * catalogue) throws before anything is written. For audited events, pass the caller's
-   * transactional `EntityManager` to commit the audit row with the change; if the audit write
-   * fails, an error line is logged and the error is rethrown (the caller fails closed).
-   */
-  async emit<N extends SecurityEventName>(
+  /** Validates an event against the catalogue and writes its log line; throws when invalid. */
+  private writeLine<N extends SecurityEventName>(
     ctx: AuditContext,
     event: SecurityEventInput<N>,
-    manager?: EntityManager,
-  ): Promise<void> {
+  ): { target: AuditTarget | null; details: unknown; requestId: string | null } {
     const definition = SECURITY_EVENTS[event.name];
     const actor = AuditActorSchema.parse(ctx.actor);
     const target = event.target ? AuditTargetSchema.parse(event.target) : null;
-    const details = definition.details.parse(event.details);
+    const details: unknown = definition.details.parse(event.details);
     const requestId = ctx.requestId ?? currentRequestId() ?? null;
-    const logger = this.logger();
     const line = {
       securityEvent: event.name,
       outcome: definition.outcome,
@@ -92,9 +86,41 @@ export class SecurityEvents {
       details,
       requestId,
     };
-    if (definition.outcome === 'failure') logger.warn(line, SECURITY_EVENT_MESSAGE);
-    else logger.info(line, SECURITY_EVENT_MESSAGE);
+    if (definition.outcome === 'failure') this.logger().warn(line, SECURITY_EVENT_MESSAGE);
+    else this.logger().info(line, SECURITY_EVENT_MESSAGE);
+    return { target, details, requestId };
+  }
 
+  /**
+   * Reports an event that is a log line only (denials, failed logins, CSRF refusals…),
+   * synchronously and without ever throwing, so a guard can call it on its refusal path without
+   * changing the answer. Input that does not match the catalogue is reported as an error line
+   * naming the event (never echoing the invalid values).
+   */
+  report<N extends LogOnlyEventName>(ctx: AuditContext, event: SecurityEventInput<N>): void {
+    try {
+      this.writeLine(ctx, event);
+    } catch {
+      this.logger().error(
+        { securityEvent: event.name, invalidSecurityEvent: true },
+        'security event rejected by its schema',
+      );
+    }
+  }
+
+  /**
+   * Reports any event: its log line and, for audited events, its audit row. Invalid input (an
+   * actor, target or details that do not match the catalogue) throws before anything is written.
+   * Pass the caller's transactional `EntityManager` to commit the audit row with the change; if
+   * the audit write fails, an error line is logged and the error is rethrown (the caller fails
+   * closed).
+   */
+  async emit<N extends SecurityEventName>(
+    ctx: AuditContext,
+    event: SecurityEventInput<N>,
+    manager?: EntityManager,
+  ): Promise<void> {
+    const { target, details, requestId } = this.writeLine(ctx, event);
     const name = event.name;
     if (!isAudited(name)) return;
     try {
@@ -104,7 +130,7 @@ export class SecurityEvents {
         manager,
       );
     } catch (error) {
-      logger.error(
+      this.logger().error(
         { securityEvent: name, auditWriteFailed: true, err: error },
         'audit trail write failed',
       );

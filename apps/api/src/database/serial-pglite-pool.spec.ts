@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
+import { MIGRATIONS } from './migrations';
 
 describe('embedded PostgreSQL (PGlite)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'storefront-pglite-'));
@@ -24,7 +25,7 @@ describe('embedded PostgreSQL (PGlite)', () => {
 
   it('runs the same migrations as PostgreSQL', async () => {
     const rows = await db.query<{ name: string }[]>('SELECT name FROM schema_migrations');
-    expect(rows.map((r) => r.name)).toEqual(['CreateCatalogue1763700000000']);
+    expect(rows.map((r) => r.name)).toEqual(MIGRATIONS.map((m) => m.name));
   });
 
   it('serialises transactions, so concurrent read-modify-writes lose no update', async () => {

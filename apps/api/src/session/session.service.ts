@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { systemActor, type AuditActor, type AuditContext } from '../audit/audit-context';
+import { SecurityEvents, type SecurityEventInput } from '../audit/security-events.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DomainError } from '../core/errors/domain-error';
 import { KEY_VALUE_STORE, type KeyValueStore } from '../store/key-value-store';
@@ -17,6 +19,15 @@ export interface SessionRecord {
   absoluteExpiresAt: number;
   /** Small per-session state of other contexts (e.g. a guest cart id). */
   data: Record<string, string>;
+}
+
+/**
+ * Who ended sessions and why, for the `session.revoked` security event (audited). Without it the
+ * actor is the system and the reason is the method's default.
+ */
+export interface SessionRevocation {
+  ctx?: AuditContext;
+  reason?: SecurityEventInput<'session.revoked'>['details']['reason'];
 }
 
 /** A live session: the opaque id (only ever in the cookie) and its record. */
@@ -41,7 +52,24 @@ export class SessionService {
   constructor(
     @Inject(KEY_VALUE_STORE) private readonly store: KeyValueStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(SecurityEvents) private readonly events: SecurityEvents,
   ) {}
+
+  /** Reports ended sessions of a user (`session.revoked`: a log line and an audit row). */
+  private async revoked(
+    userId: string,
+    scope: 'one' | 'others' | 'all',
+    count: number,
+    defaults: { actor: AuditActor; reason: NonNullable<SessionRevocation['reason']> },
+    revocation: SessionRevocation = {},
+  ): Promise<void> {
+    if (count === 0) return;
+    await this.events.emit(revocation.ctx ?? { actor: defaults.actor }, {
+      name: 'session.revoked',
+      target: { type: 'user', id: userId },
+      details: { scope, count, reason: revocation.reason ?? defaults.reason },
+    });
+  }
 
   /** The clock; tests override it to move time. */
   protected now(): number {
@@ -130,7 +158,7 @@ export class SessionService {
    */
   rotate(session: Session, userId: string | null = session.record.userId): Promise<Session> {
     return this.guard(async () => {
-      await this.destroy(session);
+      await this.remove(session);
       const next = await this.create(userId, session.record.data);
       next.record.absoluteExpiresAt =
         userId === session.record.userId
@@ -141,8 +169,23 @@ export class SessionService {
     });
   }
 
-  /** Ends one session. */
-  destroy(session: Session): Promise<void> {
+  /** Ends one session (logout by default); a signed-in one is reported as `session.revoked`. */
+  destroy(session: Session, revocation?: SessionRevocation): Promise<void> {
+    return this.guard(async () => {
+      await this.remove(session);
+      if (session.record.userId)
+        await this.revoked(
+          session.record.userId,
+          'one',
+          1,
+          { actor: systemActor('sessions'), reason: 'logout' },
+          revocation,
+        );
+    });
+  }
+
+  /** Deletes a session and its index entry, without reporting (rotation is not a revocation). */
+  private remove(session: Session): Promise<void> {
     return this.guard(async () => {
       await this.store.del(this.key(session.id));
       if (session.record.userId)
@@ -151,10 +194,17 @@ export class SessionService {
   }
 
   /** Ends every session of a user (password reset, account disabled, "sign out everywhere"). */
-  destroyAllForUser(userId: string): Promise<number> {
+  destroyAllForUser(userId: string, revocation?: SessionRevocation): Promise<number> {
     return this.guard(async () => {
       const keys = await this.store.setMembers(this.userKey(userId));
       await this.store.del(...keys, this.userKey(userId));
+      await this.revoked(
+        userId,
+        'all',
+        keys.length,
+        { actor: systemActor('sessions'), reason: 'unspecified' },
+        revocation,
+      );
       return keys.length;
     });
   }

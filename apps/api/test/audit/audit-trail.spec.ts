@@ -176,7 +176,11 @@ describe('audit:verify finds the first broken row (tampering as the owner)', () 
   /** Tampers inside a transaction, verifies on the same connection, then rolls everything back. */
   async function verifyAfter(
     statements: string[],
-    options: { keys?: AuditKeyRing; anchors?: { seq: string; hash: string }[] } = {},
+    options: {
+      keys?: AuditKeyRing;
+      anchors?: { seq: string; hash: string }[];
+      from?: { seq: string; hash: string };
+    } = {},
   ) {
     const runner: QueryRunner = scratch.owner.createQueryRunner();
     await runner.connect();
@@ -188,7 +192,7 @@ describe('audit:verify finds the first broken row (tampering as the owner)', () 
       const code = await verifyAndReport(
         runner,
         options.keys ?? audit.keys,
-        options.anchors ?? [],
+        { anchors: options.anchors ?? [], ...(options.from ? { from: options.from } : {}) },
         o.sink,
       );
       return { code, out: o.out.join('\n'), err: o.err.join('\n') };
@@ -284,6 +288,20 @@ describe('audit:verify finds the first broken row (tampering as the owner)', () 
     expect(anchored.err).toContain('FAILED at seq 8: anchor_mismatch');
   });
 
+  it('can restart after an investigated break, from a trusted row that must itself be intact', async () => {
+    const edit = `UPDATE audit_log SET details = '{}' WHERE seq = 5`;
+    expect((await verifyAfter([edit])).code).toBe(AUDIT_VERIFY_BROKEN);
+    const after = await verifyAfter([edit], { from: { seq: '5', hash: hashes[4] as string } });
+    expect(after.code).toBe(0);
+    expect(after.out).toContain(`ok: 3 rows; head 8:${hashes[7]}`);
+    const wrongStart = await verifyAfter([], { from: { seq: '5', hash: 'b'.repeat(64) } });
+    expect(wrongStart.err).toContain('FAILED at seq 5: anchor_mismatch');
+    const later = await verifyAfter(["UPDATE audit_log SET details = '{}' WHERE seq = 7"], {
+      from: { seq: '5', hash: hashes[4] as string },
+    });
+    expect(later.err).toContain('FAILED at seq 7: edited');
+  });
+
   it('keeps verifying after a key rotation only when the old key is kept as a previous key', async () => {
     const rotated = new AuditKeyRing('a-brand-new-audit-key-of-32-chars!!', [
       scratch.config.audit.hmacKey,
@@ -312,10 +330,16 @@ describe('cli audit:verify', () => {
     expect(await runAuditVerify(scratch.config, [], clean.sink)).toBe(0);
     expect(clean.out.join('')).toMatch(/^audit:verify ok: 3 rows; head 3:[0-9a-f]{64}/);
 
-    const usage = output();
-    expect(await runAuditVerify(scratch.config, ['--anchor', '3:xyz'], usage.sink)).toBe(
-      AUDIT_VERIFY_USAGE,
-    );
+    for (const bad of [
+      ['--anchor', '3:xyz'],
+      ['--anchor'],
+      ['--from', `1:${'a'.repeat(64)}`, '--from', `2:${'a'.repeat(64)}`],
+      ['--fix'],
+    ]) {
+      const usage = output();
+      expect(await runAuditVerify(scratch.config, bad, usage.sink)).toBe(AUDIT_VERIFY_USAGE);
+      expect(usage.err.join('')).toContain('usage: cli.js audit:verify');
+    }
 
     await scratch.owner.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');
     await scratch.owner.query(`UPDATE audit_log SET request_id = 'req-innocent' WHERE seq = 2`);

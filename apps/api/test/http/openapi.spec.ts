@@ -20,6 +20,7 @@ describe('OpenAPI description', () => {
       >;
     };
     expect(Object.keys(spec.paths).sort()).toEqual([
+      '/api/admin/audit-events',
       '/api/categories',
       '/api/health/live',
       '/api/health/ready',
@@ -54,7 +55,14 @@ describe('OpenAPI description', () => {
 
 describe('in production', () => {
   it('is not served at all', async () => {
-    const t = await startTestApp({ env: { NODE_ENV: 'production' } });
+    const t = await startTestApp({
+      env: {
+        NODE_ENV: 'production',
+        // Production refuses the public development keys.
+        AUDIT_HMAC_KEY: 'openapi-test-audit-chain-key-0123456789',
+        LOG_PSEUDONYM_KEY: 'openapi-test-pseudonym-key-0123456789',
+      },
+    });
     try {
       await request(t.app.getHttpServer()).get('/api/openapi.json').expect(404);
       await request(t.app.getHttpServer()).get('/api/docs').expect(404);

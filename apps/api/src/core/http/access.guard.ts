@@ -1,5 +1,8 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { ANONYMOUS, auditContextOf } from '../../audit/audit-context';
+import { SecurityEvents } from '../../audit/security-events.service';
 import { DomainError } from '../errors/domain-error';
 import { IS_PUBLIC, REQUIRED_PERMISSIONS } from './public.decorator';
 
@@ -10,7 +13,27 @@ import { IS_PUBLIC, REQUIRED_PERMISSIONS } from './public.decorator';
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
-  constructor(@Inject(Reflector) private readonly reflector: Reflector) {}
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(SecurityEvents) private readonly events: SecurityEvents,
+  ) {}
+
+  /** Reports a refusal as an `access.denied` security event (a log line; never throws). */
+  private denied(
+    context: ExecutionContext,
+    reason: 'unauthenticated' | 'undeclared',
+    required: readonly string[],
+  ): void {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    this.events.report(auditContextOf(request, ANONYMOUS), {
+      name: 'access.denied',
+      details: {
+        reason,
+        route: `${context.getClass().name}.${context.getHandler().name}`.slice(0, 64),
+        required: [...required],
+      },
+    });
+  }
 
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
@@ -21,11 +44,13 @@ export class AccessGuard implements CanActivate {
       targets,
     );
     if (!permissions || permissions.length === 0) {
+      this.denied(context, 'undeclared', []);
       throw new Error(
         `Route ${context.getClass().name}.${context.getHandler().name} declares no access rule`,
       );
     }
     // No principal can hold a permission until the identity context exists.
+    this.denied(context, 'unauthenticated', permissions);
     throw new DomainError('UNAUTHENTICATED');
   }
 }
