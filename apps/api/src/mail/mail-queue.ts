@@ -34,6 +34,44 @@ export class MailRetryLater extends Error {
   }
 }
 
+/** Longest wait for BullMQ to close when Redis is away. */
+const CLOSE_TIMEOUT_MS = 1_000;
+
+/** Waits for `promise` at most `ms` (errors ignored): shutdown must never hang on Redis. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise.catch(() => undefined),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+/** Whether `promise` has settled yet, without waiting for it. */
+async function settled(promise: Promise<unknown>): Promise<'fulfilled' | 'rejected' | 'pending'> {
+  return Promise.race([
+    promise.then(
+      () => 'fulfilled' as const,
+      () => 'rejected' as const,
+    ),
+    new Promise<'pending'>((resolve) => {
+      setImmediate(() => {
+        resolve('pending');
+      });
+    }),
+  ]);
+}
+
+/** QUIT when connected; otherwise drop the socket (a QUIT would wait for a reconnection). */
+async function closeConnection(connection: Redis): Promise<void> {
+  if (connection.status === 'ready') {
+    await within(connection.quit(), CLOSE_TIMEOUT_MS);
+  }
+  connection.disconnect();
+}
+
 function redisConnection(url: string, forWorker: boolean): Redis {
   // Not lazy: BullMQ settles its connection once at construction, and a lazy connection that fails
   // then would leave the queue broken after Redis comes back; an eager one waits for `ready`.
@@ -49,22 +87,40 @@ function redisConnection(url: string, forWorker: boolean): Redis {
 /** The producer side: adds jobs, idempotently by outbox id. */
 export class MailJobQueue {
   private readonly connection: Redis;
-  private readonly queue: Queue<MailJobData>;
+  private queue: Queue<MailJobData>;
 
   constructor(
     url: string,
-    keyPrefix: string,
+    private readonly keyPrefix: string,
     /** BullMQ's own retry budget; the outbox row decides when a message is dead. */
     private readonly jobAttempts: number,
-    onError: (error: Error) => void,
+    private readonly onError: (error: Error) => void,
   ) {
     this.connection = redisConnection(url, false);
     this.connection.on('error', onError);
-    this.queue = new Queue<MailJobData>(MAIL_QUEUE_NAME, {
+    this.queue = this.createQueue();
+  }
+
+  private createQueue(): Queue<MailJobData> {
+    const queue = new Queue<MailJobData>(MAIL_QUEUE_NAME, {
       connection: this.connection,
-      prefix: bullPrefix(keyPrefix),
+      prefix: bullPrefix(this.keyPrefix),
     });
-    this.queue.on('error', onError);
+    queue.on('error', this.onError);
+    return queue;
+  }
+
+  /**
+   * The queue, replaced if its one-time initialisation failed (Redis dropped while BullMQ was
+   * loading its scripts at boot): BullMQ never retries that, so the old queue would fail forever.
+   */
+  private async usableQueue(): Promise<Queue<MailJobData>> {
+    if ((await settled(this.queue.waitUntilReady())) === 'rejected') {
+      const broken = this.queue;
+      this.queue = this.createQueue();
+      void within(broken.close(), CLOSE_TIMEOUT_MS);
+    }
+    return this.queue;
   }
 
   /** Adds one job per id; an id already queued (waiting, delayed or active) is left alone. */
@@ -75,7 +131,8 @@ export class MailJobQueue {
         reject(new Error('mail queue unavailable'));
       }, timeoutMs);
     });
-    const adding = this.queue.addBulk(
+    const queue = await this.usableQueue();
+    const adding = queue.addBulk(
       ids.map((id) => ({
         name: 'send',
         data: { id },
@@ -99,10 +156,8 @@ export class MailJobQueue {
   }
 
   async close(): Promise<void> {
-    await this.queue.close().catch(() => undefined);
-    await this.connection.quit().catch(() => {
-      this.connection.disconnect();
-    });
+    await within(this.queue.close(), CLOSE_TIMEOUT_MS);
+    await closeConnection(this.connection);
   }
 }
 
@@ -134,11 +189,14 @@ export class MailJobWorker {
     this.worker.on('error', onError);
   }
 
-  /** Stops taking jobs and waits for the ones in progress. */
-  async close(): Promise<void> {
-    await this.worker.close().catch(() => undefined);
-    await this.connection.quit().catch(() => {
-      this.connection.disconnect();
-    });
+  /**
+   * Stops taking jobs and waits (bounded) for the ones in progress. With Redis unreachable there
+   * is nothing to wait for — a job cannot record its end anyway, and its lock will expire so
+   * another worker retries it — so the close is forced rather than left hanging on reconnection.
+   */
+  async close(graceMs = 5_000): Promise<void> {
+    const reachable = this.connection.status === 'ready';
+    await within(this.worker.close(!reachable), reachable ? graceMs : CLOSE_TIMEOUT_MS);
+    await closeConnection(this.connection);
   }
 }

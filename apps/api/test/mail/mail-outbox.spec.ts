@@ -11,6 +11,7 @@ import { MailRelay } from '../../src/mail/mail-relay.subscriber';
 import { MailWorker } from '../../src/mail/mail-worker.service';
 import { FIELD_CIPHER, type FieldCipher } from '../../src/privacy/encryption/field-cipher';
 import { startSmtpListener, type SmtpListener } from '../support/smtp-listener';
+import { TcpProxy } from '../support/tcp-proxy';
 import {
   captureLogs,
   createMailDatabase,
@@ -289,6 +290,47 @@ describe('mail transport security', () => {
       );
     }
   });
+});
+
+describe('mail during a Redis outage', () => {
+  it('commits without waiting, queues once Redis is back, and shuts down while it is away', async () => {
+    const smtp = await startSmtpListener();
+    const redisUrl = new URL(
+      db.config().redis.kind === 'redis' ? (db.config().redis as { url: string }).url : '',
+    );
+    const proxy = await new TcpProxy(redisUrl.hostname, Number(redisUrl.port || 6379)).start();
+    const app = await startMailContext(
+      db.config({ ...smtp.env, REDIS_URL: proxy.wrap(redisUrl.toString()) }),
+    );
+    let closed = false;
+    try {
+      await proxy.cut();
+      const to = uniqueRecipient('redis-outage');
+      const started = Date.now();
+      const id = await enqueueCommitted(app.get(MailOutbox), app.get(DataSource), signInNotice(to));
+      expect(Date.now() - started).toBeLessThan(1_000);
+      await new Promise((resolve) => setTimeout(resolve, 3_500));
+      expect((await rawRow(db, id))?.queued_at).toBeNull();
+      expect(smtp.messages).toEqual([]);
+
+      await proxy.start();
+      await smtp.waitFor((m) => m.to.includes(to), 25_000);
+      await eventually(
+        async () => ((await rawRow(db, id))?.status === 'sent' ? true : undefined),
+        'sent',
+      );
+
+      await proxy.cut();
+      const closing = Date.now();
+      await app.close();
+      closed = true;
+      expect(Date.now() - closing).toBeLessThan(5_000);
+    } finally {
+      if (!closed) await app.close();
+      await proxy.cut();
+      await smtp.close();
+    }
+  }, 45_000);
 });
 
 describe('mail worker as its own process', () => {
