@@ -5,12 +5,15 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
+import { auditContextOf } from './audit/audit-context';
+import { SecurityEvents } from './audit/security-events.service';
 import type { AppConfig } from './config/app-config';
 import { ifNoneMatchHits } from './core/http/public-cache';
 import { requestContext } from './core/http/request-context';
 import { ShutdownState } from './core/http/shutdown-state';
 import { API_HELMET_OPTIONS, DOCS_CSP } from './core/http/security-headers';
 import { PinoNestLogger, createLogger, requestIdFrom } from './core/logging/logger';
+import { csrfOriginHook, routeIdOf } from './identity/csrf/csrf-origin.hook';
 import { serveOpenApi } from './openapi/openapi';
 
 function nestOptions(logger: Logger): NestApplicationOptions {
@@ -69,6 +72,18 @@ export async function createApp(
     }
     requestContext.run({ requestId: request.id }, done);
   });
+
+  // CSRF, first line: cross-site state-changing requests are refused before their body is read.
+  const securityEvents = app.get(SecurityEvents);
+  fastify.addHook(
+    'onRequest',
+    csrfOriginHook(config.identity.publicOrigins, (request, reason) => {
+      void securityEvents.emit(auditContextOf(request), {
+        name: 'csrf.rejected',
+        details: { reason, route: routeIdOf(request) },
+      });
+    }),
+  );
 
   const shutdown = app.get(ShutdownState);
   // Conditional GET: a matching If-None-Match turns a cacheable 200 into an empty 304.

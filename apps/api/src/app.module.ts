@@ -13,15 +13,18 @@ import { DatabaseModule } from './database/database.module';
 import { AuditModule } from './audit/audit.module';
 import { HealthModule } from './health/health.module';
 import { EncryptionModule } from './privacy/encryption/encryption.module';
+import { CsrfGuard } from './identity/csrf/csrf.guard';
+import { IdentityModule } from './identity/identity.module';
 import { AppThrottlerGuard } from './rate-limit/app-throttler.guard';
+import { MailModule } from './mail/mail.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SessionModule } from './session/session.module';
 import { StoreModule } from './store/store.module';
 
 /**
- * The API's root module. Cross-cutting behaviour is global and ordered: rate limiting runs before
- * access control (so floods are cut before any work), then validation, the public cache, and one
- * exception filter at the edge.
+ * The API's root module. Cross-cutting behaviour is global and ordered: rate limiting runs first
+ * (so floods are cut before any work), then the CSRF token check, access control, validation, the
+ * public cache, and one exception filter at the edge.
  */
 @Module({})
 export class AppModule {
@@ -37,13 +40,16 @@ export class AppModule {
         SessionModule,
         HealthModule,
         AuditModule,
+        { ...MailModule.forRoot(), global: true },
         CatalogueModule,
+        IdentityModule,
         ...extraImports,
       ],
       providers: [
         PublicResponseCache,
         ShutdownState,
         { provide: APP_GUARD, useClass: AppThrottlerGuard },
+        { provide: APP_GUARD, useExisting: CsrfGuard },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_PIPE, useClass: ZodValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: PublicCacheInterceptor },

@@ -3,7 +3,9 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from './config/app-config';
 import { runAuditVerify } from './audit/audit-verify.command';
 import { dataSourceOptions } from './database/data-source-options';
+import { runKeysList, runKeysReencrypt, runKeysRotate } from './privacy/encryption/key-commands';
 import { runMailWorker } from './mail/mail-worker.process';
+import { adminCreate } from './identity/commands/admin-create.command';
 import { configOrExit, startServer } from './server';
 import { catalogueIsEmpty, seedCatalogue } from './seed/seed-catalogue';
 
@@ -64,7 +66,7 @@ async function start(config: AppConfig): Promise<void> {
 }
 
 const USAGE =
-  'usage: cli.js migrate | seed [--reset] | start | worker | audit:verify [--anchor SEQ:HASH]... [--from SEQ:HASH]';
+  'usage: cli.js migrate | seed [--reset] | start | worker | admin:create --email <address> | audit:verify [--anchor SEQ:HASH]... [--from SEQ:HASH] | keys:list | keys:rotate | keys:reencrypt [--batch-size N] [--restart]';
 
 async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -85,12 +87,44 @@ async function run(argv: string[]): Promise<void> {
       // The mail worker as its own process (the API then runs with MAIL_WORKER=off).
       await runMailWorker(configOrExit());
       return;
+    case 'admin:create': {
+      const config = configOrExit();
+      if (config.database.kind === 'embedded') await migrate(config);
+      const code = await adminCreate(config, rest, (line) => process.stdout.write(`${line}\n`));
+      process.exit(code);
+      return;
+    }
     case 'audit:verify': {
       // Walks the audit hash chain; exit 2 names the first broken row (docs/runbooks/audit-verify.md).
       const code = await runAuditVerify(configOrExit(), rest, {
         out: (line) => process.stdout.write(`${line}\n`),
         err: (line) => process.stderr.write(`${line}\n`),
       });
+      process.exit(code);
+      return;
+    }
+    case 'keys:list':
+    case 'keys:rotate':
+    case 'keys:reencrypt': {
+      // Field-encryption data keys (docs/runbooks/key-rotation.md).
+      const config = configOrExit();
+      if (config.database.kind === 'embedded') await migrate(config);
+      const stop = new AbortController();
+      const abort = () => {
+        stop.abort();
+      };
+      process.once('SIGINT', abort).once('SIGTERM', abort);
+      const io = {
+        out: (line: string) => process.stdout.write(`${line}\n`),
+        err: (line: string) => process.stderr.write(`${line}\n`),
+        signal: stop.signal,
+      };
+      const code =
+        command === 'keys:list'
+          ? await runKeysList(config, io)
+          : command === 'keys:rotate'
+            ? await runKeysRotate(config, io)
+            : await runKeysReencrypt(config, rest, io);
       process.exit(code);
       return;
     }

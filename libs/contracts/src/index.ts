@@ -8,3 +8,4 @@ export * from './health';
 export * from './query-params';
 export * from './catalogue';
 export * from './audit';
+export * from './identity';

@@ -88,6 +88,20 @@ export const ENV_SCHEMA = z.object({
 
   SESSION_IDLE_TIMEOUT_SECONDS: int(60, 86_400).default(1_800),
   SESSION_ABSOLUTE_TIMEOUT_SECONDS: int(300, 7 * 86_400).default(43_200),
+  STAFF_SESSION_IDLE_TIMEOUT_SECONDS: int(60, 86_400).default(900),
+  STAFF_SESSION_ABSOLUTE_TIMEOUT_SECONDS: int(300, 7 * 86_400).default(28_800),
+
+  PUBLIC_ORIGINS: z
+    .string()
+    .default('http://127.0.0.1:3333,http://localhost:3333,http://127.0.0.1:3000,http://localhost:3000')
+    .transform((v) => v.split(',').map((o) => o.trim()))
+    .pipe(z.array(url(['http:', 'https:']).transform((o) => new URL(o).origin)).min(1)),
+  STEP_UP_MAX_AGE_SECONDS: int(30, 3_600).default(300),
+  LOGIN_LOCKOUT_THRESHOLD: int(3, 100).default(5),
+  LOGIN_LOCKOUT_SECONDS: int(1, 86_400).default(900),
+  LOGIN_IP_FAILURE_LIMIT: int(5, 10_000).default(50),
+  PASSWORD_RESET_TTL_SECONDS: int(300, 86_400).default(3_600),
+  EMAIL_VERIFICATION_TTL_SECONDS: int(300, 7 * 86_400).default(86_400),
 
   AUDIT_HMAC_KEY: secretKey.default(DEVELOPMENT_AUDIT_HMAC_KEY),
   AUDIT_HMAC_PREVIOUS_KEYS: z
@@ -198,6 +212,18 @@ export interface AppConfig {
     | { kind: 'embedded'; dataDir: string; seedOnStart: boolean };
   redis: { kind: 'redis'; url: string; keyPrefix: string } | { kind: 'memory'; keyPrefix: string };
   session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number };
+  /** Identity: staff timeouts, same-origin allowlist for state changes, login throttling. */
+  identity: {
+    staffSession: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number };
+    /** Origins (scheme://host:port) allowed to send state-changing browser requests. */
+    publicOrigins: string[];
+    stepUpMaxAgeSeconds: number;
+    lockoutThreshold: number;
+    lockoutSeconds: number;
+    ipFailureLimit: number;
+    passwordResetTtlSeconds: number;
+    emailVerificationTtlSeconds: number;
+  };
   /** Audit trail: the hash-chain keys (current, then older ones) and the client pseudonym key. */
   audit: { hmacKey: string; previousHmacKeys: string[]; pseudonymKey: string };
   /** The shop's display name: TOTP issuer, and a word refused inside passwords. */
@@ -301,6 +327,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.DATABASE_SSL === 'verify-full' && !e.DATABASE_SSL_CA_FILE) {
     problems.push('DATABASE_SSL_CA_FILE: required when DATABASE_SSL=verify-full');
   }
+  if (isProduction && !source['PUBLIC_ORIGINS']) {
+    problems.push('PUBLIC_ORIGINS: required in production (the shop\'s own https origin)');
+  }
+  if (isProduction && e.PUBLIC_ORIGINS.some((o) => !o.startsWith('https://'))) {
+    problems.push('PUBLIC_ORIGINS: production origins must be https');
+  }
+  if (e.STAFF_SESSION_ABSOLUTE_TIMEOUT_SECONDS < e.STAFF_SESSION_IDLE_TIMEOUT_SECONDS) {
+    problems.push(
+      'STAFF_SESSION_ABSOLUTE_TIMEOUT_SECONDS: must not be shorter than STAFF_SESSION_IDLE_TIMEOUT_SECONDS',
+    );
+  }
   if (e.SESSION_ABSOLUTE_TIMEOUT_SECONDS < e.SESSION_IDLE_TIMEOUT_SECONDS) {
     problems.push(
       'SESSION_ABSOLUTE_TIMEOUT_SECONDS: must not be shorter than SESSION_IDLE_TIMEOUT_SECONDS',
@@ -375,6 +412,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     session: {
       idleTimeoutSeconds: e.SESSION_IDLE_TIMEOUT_SECONDS,
       absoluteTimeoutSeconds: e.SESSION_ABSOLUTE_TIMEOUT_SECONDS,
+    },
+    identity: {
+      staffSession: {
+        idleTimeoutSeconds: e.STAFF_SESSION_IDLE_TIMEOUT_SECONDS,
+        absoluteTimeoutSeconds: e.STAFF_SESSION_ABSOLUTE_TIMEOUT_SECONDS,
+      },
+      publicOrigins: e.PUBLIC_ORIGINS,
+      stepUpMaxAgeSeconds: e.STEP_UP_MAX_AGE_SECONDS,
+      lockoutThreshold: e.LOGIN_LOCKOUT_THRESHOLD,
+      lockoutSeconds: e.LOGIN_LOCKOUT_SECONDS,
+      ipFailureLimit: e.LOGIN_IP_FAILURE_LIMIT,
+      passwordResetTtlSeconds: e.PASSWORD_RESET_TTL_SECONDS,
+      emailVerificationTtlSeconds: e.EMAIL_VERIFICATION_TTL_SECONDS,
     },
     audit: {
       hmacKey: e.AUDIT_HMAC_KEY,

@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { CATALOGUE_ENTITIES } from '../catalogue/entities';
+import { IDENTITY_ENTITIES } from '../identity/entities';
 import { ENCRYPTION_ENTITIES } from '../privacy/encryption/encryption-key.entity';
 import { MIGRATIONS } from './migrations';
 import { serialPgliteDriver } from './serial-pglite-pool';
 
 /** Every entity of the application. A new bounded context adds its list here. */
-export const ENTITIES = [...CATALOGUE_ENTITIES, ...ENCRYPTION_ENTITIES];
+export const ENTITIES = [...CATALOGUE_ENTITIES, ...IDENTITY_ENTITIES, ...ENCRYPTION_ENTITIES];
 
 /**
  * TypeORM options for the configured database. `purpose: 'migrate'` connects with the migration

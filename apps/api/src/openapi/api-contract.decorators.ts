@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { ApiBody, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { ErrorBodySchema } from '@storefront/contracts';
 import { z } from 'zod';
 
@@ -22,10 +22,19 @@ export function ApiJsonResponse(status: number, schema: z.ZodType, description: 
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request (`VALIDATION_FAILED`, `INVALID_CURSOR`, `MALFORMED_BODY`).',
+  401: 'Not signed in, or the credentials or code are wrong (`UNAUTHENTICATED`, `INVALID_CREDENTIALS`, `MFA_REQUIRED`, `REAUTHENTICATION_REQUIRED`, `INVALID_MFA_CODE`).',
+  403: 'Refused (`FORBIDDEN`, `CSRF_REJECTED`, `MFA_ENROLMENT_REQUIRED`, `EMAIL_NOT_VERIFIED`).',
   404: 'Not found.',
+  409: 'Conflicts with the current state (`CONFLICT`).',
+  422: 'The password does not meet the policy (`WEAK_PASSWORD`).',
   429: 'Rate limited; see `Retry-After`.',
   503: 'A dependency is unavailable.',
 };
+
+/** Documents a JSON request body with its contract schema (the input side). */
+export function ApiBodyFrom(schema: z.ZodType) {
+  return ApiBody({ schema: jsonSchemaOf(schema, 'input') });
+}
 
 /** Documents the error responses a route can give, all in the stable error envelope. */
 export function ApiErrorResponses(...statuses: number[]) {

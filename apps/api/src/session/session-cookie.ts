@@ -14,9 +14,17 @@ export function sessionIdFrom(request: FastifyRequest): string | undefined {
   return request.cookies[SESSION_COOKIE];
 }
 
-/** Sets the session cookie. It has no Max-Age: the server decides when a session ends. */
+/**
+ * Sets the session cookie. It has no Max-Age: the server decides when a session ends. Staff
+ * sessions use `SameSite=Strict` (the back office is never entered from another site); the
+ * storefront's `Lax` survives the return from 3-D Secure.
+ */
 export function setSessionCookie(reply: FastifyReply, session: Session): void {
-  void reply.setCookie(SESSION_COOKIE, session.id, SESSION_COOKIE_OPTIONS);
+  const strict = session.record.auth?.kind === 'staff';
+  void reply.setCookie(SESSION_COOKIE, session.id, {
+    ...SESSION_COOKIE_OPTIONS,
+    sameSite: strict ? 'strict' : 'lax',
+  });
 }
 
 /** Expires the session cookie in the browser. */

@@ -9,6 +9,29 @@ import { KEY_VALUE_STORE, type KeyValueStore } from '../store/key-value-store';
 /** Name of the session cookie. `__Host-` binds it to this exact origin: Secure, Path=/, no Domain. */
 export const SESSION_COOKIE = '__Host-sid';
 
+/** How a session is signed in (set by the identity context at login). */
+export interface SessionAuth {
+  /**
+   * `full`: every factor passed. `mfa-pending`: the password passed, a second factor is due.
+   * `mfa-enrolment`: a staff account that must enrol a second factor before anything else.
+   */
+  level: 'full' | 'mfa-pending' | 'mfa-enrolment';
+  /** Account kind, which sets the timeouts and the cookie's SameSite. */
+  kind: 'customer' | 'staff';
+  /** Roles held when the session was established; a role change revokes the user's sessions. */
+  roles: string[];
+  /** Epoch ms of the login. */
+  authenticatedAt: number;
+  /** Epoch ms of the last re-authentication (step-up for sensitive actions). */
+  reauthenticatedAt: number;
+}
+
+/** Timeouts of one session (customers and staff differ). */
+export interface SessionTimeouts {
+  idleTimeoutSeconds: number;
+  absoluteTimeoutSeconds: number;
+}
+
 /** What the server keeps about a session. Never sent to the client. */
 export interface SessionRecord {
   /** The account signed in on this session, if any (set by the identity context). */
@@ -17,13 +40,31 @@ export interface SessionRecord {
   lastSeenAt: number;
   /** Epoch ms after which the session is dead whatever its activity. */
   absoluteExpiresAt: number;
+  /** Idle timeout of this session, in seconds. */
+  idleTimeoutSeconds: number;
+  /** Per-session anti-CSRF token: state-changing requests must echo it in `X-CSRF-Token`. */
+  csrfToken: string;
+  /** A random name for this session, safe to show in "your sessions" (never the id). */
+  handle: string;
+  /** Sign-in state, when a user is (partly) signed in. */
+  auth: SessionAuth | null;
+  /** Short description of the client (from its User-Agent), for the session list. */
+  client: string;
   /** Small per-session state of other contexts (e.g. a guest cart id). */
   data: Record<string, string>;
 }
 
+/** Options of {@link SessionService.create}. */
+export interface CreateSessionOptions {
+  timeouts?: SessionTimeouts;
+  auth?: SessionAuth | null;
+  client?: string;
+}
+
 /**
  * Who ended sessions and why, for the `session.revoked` security event (audited). Without it the
- * actor is the system and the reason is the method's default.
+ * actor is the session's own user (or the system when the user is unknown) and the reason is the
+ * method's default.
  */
 export interface SessionRevocation {
   ctx?: AuditContext;
@@ -71,6 +112,13 @@ export class SessionService {
     });
   }
 
+  /** The user of a signed-in session as an audit actor; the system when it is not known. */
+  private actorOf(record: SessionRecord): AuditActor {
+    return record.auth && record.userId
+      ? { type: record.auth.kind, id: record.userId }
+      : systemActor('sessions');
+  }
+
   /** The clock; tests override it to move time. */
   protected now(): number {
     return Date.now();
@@ -86,7 +134,15 @@ export class SessionService {
 
   private ttlFor(record: SessionRecord): number {
     const remaining = Math.ceil((record.absoluteExpiresAt - this.now()) / 1000);
-    return Math.max(1, Math.min(this.config.session.idleTimeoutSeconds, remaining));
+    return Math.max(1, Math.min(record.idleTimeoutSeconds, remaining));
+  }
+
+  /** The default (anonymous and customer) timeouts from the configuration. */
+  get defaultTimeouts(): SessionTimeouts {
+    return {
+      idleTimeoutSeconds: this.config.session.idleTimeoutSeconds,
+      absoluteTimeoutSeconds: this.config.session.absoluteTimeoutSeconds,
+    };
   }
 
   private async guard<T>(operation: () => Promise<T>): Promise<T> {
@@ -99,15 +155,25 @@ export class SessionService {
   }
 
   /** Creates a new anonymous (or signed-in) session. */
-  create(userId: string | null = null, data: Record<string, string> = {}): Promise<Session> {
+  create(
+    userId: string | null = null,
+    data: Record<string, string> = {},
+    options: CreateSessionOptions = {},
+  ): Promise<Session> {
     return this.guard(async () => {
       const now = this.now();
+      const timeouts = options.timeouts ?? this.defaultTimeouts;
       const id = randomBytes(32).toString('base64url');
       const record: SessionRecord = {
         userId,
         createdAt: now,
         lastSeenAt: now,
-        absoluteExpiresAt: now + this.config.session.absoluteTimeoutSeconds * 1000,
+        absoluteExpiresAt: now + timeouts.absoluteTimeoutSeconds * 1000,
+        idleTimeoutSeconds: timeouts.idleTimeoutSeconds,
+        csrfToken: randomBytes(32).toString('base64url'),
+        handle: randomBytes(12).toString('base64url'),
+        auth: options.auth ?? null,
+        client: options.client ?? '',
         data,
       };
       await this.store.set(this.key(id), JSON.stringify(record), this.ttlFor(record));
@@ -115,7 +181,7 @@ export class SessionService {
         await this.store.addToSet(
           this.userKey(userId),
           this.key(id),
-          this.config.session.absoluteTimeoutSeconds,
+          timeouts.absoluteTimeoutSeconds,
         );
       return { id, record };
     });
@@ -153,19 +219,104 @@ export class SessionService {
   }
 
   /**
-   * Replaces the session id, keeping the state (used at login and privilege change, so an id
-   * planted before login is worthless after it). The old id stops working immediately.
+   * Replaces the session id and the CSRF token, keeping the per-context state (used at login and
+   * privilege change, so an id planted before login is worthless after it). The old id stops
+   * working immediately. A change of user starts a new absolute lifetime with the given timeouts.
    */
-  rotate(session: Session, userId: string | null = session.record.userId): Promise<Session> {
+  rotate(
+    session: Session,
+    userId: string | null = session.record.userId,
+    options: CreateSessionOptions = {},
+  ): Promise<Session> {
     return this.guard(async () => {
       await this.remove(session);
-      const next = await this.create(userId, session.record.data);
-      next.record.absoluteExpiresAt =
-        userId === session.record.userId
-          ? session.record.absoluteExpiresAt
-          : next.record.absoluteExpiresAt;
-      await this.save(next);
+      const sameUser = userId === session.record.userId;
+      const next = await this.create(userId, session.record.data, {
+        timeouts: options.timeouts ?? {
+          idleTimeoutSeconds: session.record.idleTimeoutSeconds,
+          absoluteTimeoutSeconds: Math.ceil((session.record.absoluteExpiresAt - this.now()) / 1000),
+        },
+        auth: options.auth === undefined ? session.record.auth : options.auth,
+        client: options.client ?? session.record.client,
+      });
+      if (sameUser && options.timeouts === undefined) {
+        next.record.absoluteExpiresAt = session.record.absoluteExpiresAt;
+        await this.save(next);
+      }
       return next;
+    });
+  }
+
+  /** The live sessions of a user, for "your sessions". Expired ones are pruned from the index. */
+  listForUser(userId: string): Promise<SessionRecord[]> {
+    return this.guard(async () => {
+      const keys = await this.store.setMembers(this.userKey(userId));
+      const records: SessionRecord[] = [];
+      for (const key of keys) {
+        const raw = await this.store.get(key);
+        const record = raw === null ? null : (JSON.parse(raw) as SessionRecord);
+        if (record === null || record.userId !== userId || record.absoluteExpiresAt <= this.now()) {
+          await this.store.removeFromSet(this.userKey(userId), key);
+          continue;
+        }
+        records.push(record);
+      }
+      return records.sort((a, b) => b.lastSeenAt - a.lastSeenAt);
+    });
+  }
+
+  /**
+   * Ends the session of `userId` named by `handle`. Returns false when the user has no such
+   * session (someone else's handle included), so callers answer 404.
+   */
+  destroyByHandle(
+    userId: string,
+    handle: string,
+    revocation?: SessionRevocation,
+  ): Promise<boolean> {
+    return this.guard(async () => {
+      for (const key of await this.store.setMembers(this.userKey(userId))) {
+        const raw = await this.store.get(key);
+        if (raw === null) continue;
+        const record = JSON.parse(raw) as SessionRecord;
+        if (record.userId === userId && record.handle === handle) {
+          await this.store.del(key);
+          await this.store.removeFromSet(this.userKey(userId), key);
+          await this.revoked(
+            userId,
+            'one',
+            1,
+            { actor: this.actorOf(record), reason: 'user_request' },
+            revocation,
+          );
+          return true;
+        }
+      }
+      return false;
+    });
+  }
+
+  /** Ends every session of a user except `keep` ("sign out my other sessions"). */
+  destroyOthersForUser(
+    userId: string,
+    keep: Session,
+    revocation?: SessionRevocation,
+  ): Promise<number> {
+    return this.guard(async () => {
+      const keepKey = this.key(keep.id);
+      const others = (await this.store.setMembers(this.userKey(userId))).filter(
+        (key) => key !== keepKey,
+      );
+      for (const key of others) await this.store.removeFromSet(this.userKey(userId), key);
+      if (others.length > 0) await this.store.del(...others);
+      await this.revoked(
+        userId,
+        'others',
+        others.length,
+        { actor: this.actorOf(keep.record), reason: 'user_request' },
+        revocation,
+      );
+      return others.length;
     });
   }
 
@@ -178,7 +329,7 @@ export class SessionService {
           session.record.userId,
           'one',
           1,
-          { actor: systemActor('sessions'), reason: 'logout' },
+          { actor: this.actorOf(session.record), reason: 'logout' },
           revocation,
         );
     });

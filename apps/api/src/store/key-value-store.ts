@@ -11,6 +11,11 @@ export interface KeyValueStore {
   del(...keys: string[]): Promise<void>;
   /** Increments an integer counter (no expiry) and returns the new value. */
   incr(key: string): Promise<number>;
+  /**
+   * Increments a windowed counter: the first increment starts its `ttlSeconds` window, later ones
+   * keep it. Returns the new value (login throttling, per-account and per-IP failure counts).
+   */
+  incrInWindow(key: string, ttlSeconds: number): Promise<number>;
   /** Adds `member` to a set and (re)sets the set's expiry. */
   addToSet(key: string, member: string, ttlSeconds: number): Promise<void>;
   removeFromSet(key: string, member: string): Promise<void>;

@@ -48,6 +48,16 @@ export class MemoryKeyValueStore implements KeyValueStore {
     return Promise.resolve(next);
   }
 
+  incrInWindow(key: string, ttlSeconds: number): Promise<number> {
+    const current = this.live(key);
+    const next = (typeof current?.value === 'string' ? Number(current.value) : 0) + 1;
+    this.entries.set(key, {
+      value: String(next),
+      expiresAt: current?.expiresAt ?? this.now() + ttlSeconds * 1000,
+    });
+    return Promise.resolve(next);
+  }
+
   addToSet(key: string, member: string, ttlSeconds: number): Promise<void> {
     const current = this.live(key);
     const set = current?.value instanceof Set ? current.value : new Set<string>();

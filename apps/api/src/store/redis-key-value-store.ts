@@ -44,6 +44,13 @@ export class RedisKeyValueStore implements KeyValueStore {
     return this.client.incr(key);
   }
 
+  async incrInWindow(key: string, ttlSeconds: number): Promise<number> {
+    const results = await this.client.multi().incr(key).expire(key, ttlSeconds, 'NX').exec();
+    const [error, value] = results?.[0] ?? [new Error('transaction aborted'), null];
+    if (error) throw error;
+    return Number(value);
+  }
+
   async addToSet(key: string, member: string, ttlSeconds: number): Promise<void> {
     await this.client.multi().sadd(key, member).expire(key, ttlSeconds).exec();
   }
@@ -95,6 +102,8 @@ export class RedisKeyValueStore implements KeyValueStore {
 
   async close(): Promise<void> {
     this.subscriber?.disconnect();
-    await this.client.quit().catch(() => { this.client.disconnect(); });
+    await this.client.quit().catch(() => {
+      this.client.disconnect();
+    });
   }
 }

@@ -86,7 +86,13 @@ describe('session cookie', () => {
     expect(cookie).toMatch(/; SameSite=Lax/);
     expect(cookie).not.toMatch(/Domain=/i);
     const pair = cookie.split(';')[0]!;
-    const again = await http.post('/api/test/session').set('Cookie', pair).expect(201);
+    // A state change carrying the cookie must echo the session's CSRF token.
+    const state = await http.get('/api/auth/session').set('Cookie', pair).expect(200);
+    const again = await http
+      .post('/api/test/session')
+      .set('Cookie', pair)
+      .set('X-CSRF-Token', state.body.csrfToken as string)
+      .expect(201);
     expect(again.headers['set-cookie']).toBeUndefined();
     expect(again.body.created).toBe(first.body.created);
   });

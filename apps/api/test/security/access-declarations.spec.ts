@@ -61,11 +61,22 @@ describe('deny by default', () => {
       .map((r) => r.route.split(' (')[0])
       .sort();
     expect(publicRoutes).toEqual([
+      'GET /auth/session',
       'GET /categories',
       'GET /health/live',
       'GET /health/ready',
       'GET /products',
       'GET /products/:slug',
+      // Sign-up, sign-in and the emailed-link flows: public by nature, rate limited (`auth`).
+      'POST /auth/confirm-email-change',
+      'POST /auth/login',
+      'POST /auth/logout',
+      'POST /auth/mfa',
+      'POST /auth/password-reset',
+      'POST /auth/password-reset/complete',
+      'POST /auth/register',
+      'POST /auth/staff-invite/complete',
+      'POST /auth/verify-email',
     ]);
   });
 });

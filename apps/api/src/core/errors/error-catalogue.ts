@@ -9,6 +9,25 @@ export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, { status: number; messa
   FORBIDDEN: { status: 403, message: 'This action is not allowed.' },
   NOT_FOUND: { status: 404, message: 'Not found.' },
   PRODUCT_NOT_FOUND: { status: 404, message: 'Product not found.' },
+  INVALID_CREDENTIALS: { status: 401, message: 'The email or password is not correct.' },
+  EMAIL_NOT_VERIFIED: {
+    status: 403,
+    message: 'Confirm your email address first; we have sent you a new link.',
+  },
+  MFA_REQUIRED: { status: 401, message: 'A second factor is required.' },
+  MFA_ENROLMENT_REQUIRED: {
+    status: 403,
+    message: 'Set up a second factor before using this account.',
+  },
+  INVALID_MFA_CODE: { status: 401, message: 'The code is not valid.' },
+  REAUTHENTICATION_REQUIRED: {
+    status: 401,
+    message: 'Confirm it is you: sign in again to continue.',
+  },
+  CSRF_REJECTED: { status: 403, message: 'The request was refused (cross-site request).' },
+  INVALID_TOKEN: { status: 400, message: 'The link is not valid or has expired.' },
+  WEAK_PASSWORD: { status: 422, message: 'Choose a different password.' },
+  CONFLICT: { status: 409, message: 'The request conflicts with the current state.' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   UNSUPPORTED_MEDIA_TYPE: {

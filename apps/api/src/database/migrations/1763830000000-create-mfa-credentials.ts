@@ -10,7 +10,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `mfa_recovery_codes.code_hash` is the SHA-256 digest of a 120-bit code; `used_at` marks it
  *   spent.
  *
- * `user_id` has no foreign key yet: the identity migration adds it once accounts exist.
+ * `user_id` references the account; deleting an account deletes its second factors.
  */
 export class CreateMfaCredentials1763830000000 implements MigrationInterface {
   name = 'CreateMfaCredentials1763830000000';
@@ -19,7 +19,7 @@ export class CreateMfaCredentials1763830000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE mfa_totp_credentials (
         id             uuid PRIMARY KEY,
-        user_id        uuid NOT NULL,
+        user_id        uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
         secret_sealed  text NOT NULL,
         confirmed_at   timestamptz,
         last_used_step bigint NOT NULL DEFAULT 0 CHECK (last_used_step >= 0),
@@ -35,7 +35,7 @@ export class CreateMfaCredentials1763830000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE mfa_recovery_codes (
         id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-        user_id    uuid NOT NULL,
+        user_id    uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
         code_hash  bytea NOT NULL CHECK (octet_length(code_hash) = 32),
         used_at    timestamptz,
         created_at timestamptz NOT NULL DEFAULT now(),

@@ -1,14 +1,18 @@
 import { CreateCatalogue1763700000000 } from './1763700000000-create-catalogue';
+import { CreateIdentity1763750000000 } from './1763750000000-create-identity';
 import { CreateEncryptionKeys1763800000000 } from './1763800000000-create-encryption-keys';
 import { CreateMailOutbox1763810000000 } from './1763810000000-create-mail-outbox';
 import { CreateAuditLog1763820000000 } from './1763820000000-create-audit-log';
 import { CreateMfaCredentials1763830000000 } from './1763830000000-create-mfa-credentials';
+import { CatalogueFacetCounts1763840000000 } from './1763840000000-catalogue-facet-counts';
 
 /** Every migration, in order. Generated or hand-written, each is committed and reviewed. */
 export const MIGRATIONS = [
   CreateCatalogue1763700000000,
+  CreateIdentity1763750000000,
   CreateEncryptionKeys1763800000000,
   CreateMailOutbox1763810000000,
   CreateAuditLog1763820000000,
   CreateMfaCredentials1763830000000,
+  CatalogueFacetCounts1763840000000,
 ];

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import 'reflect-metadata';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { DataSource } from 'typeorm';
 import { inject } from 'vitest';
 import '../../../test/support/test-env';
 import { loadConfig } from '../../config/app-config';
@@ -37,4 +39,17 @@ export async function openCredentialsContext(
     logger: false,
     abortOnError: false,
   });
+}
+
+/**
+ * Inserts a bare customer account and returns its id: second factors reference `users(id)`.
+ * The sealed email is test filler (never decrypted here); the blind index is unique per row.
+ */
+export async function insertTestUser(db: DataSource): Promise<string> {
+  const id = randomUUID();
+  await db.query(
+    `INSERT INTO users (id, kind, email_sealed, email_index, status) VALUES ($1, 'customer', 'test', $2, 'active')`,
+    [id, `test-${id}`],
+  );
+  return id;
 }

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCredentialsContext } from './credentials.test-support';
+import { insertTestUser, openCredentialsContext } from './credentials.test-support';
 import { RecoveryCodeService } from './recovery-code.service';
 
 describe('RecoveryCodeService (PostgreSQL)', () => {
@@ -21,7 +20,7 @@ describe('RecoveryCodeService (PostgreSQL)', () => {
   });
 
   it('issues ten distinct codes and stores only their digests', async () => {
-    const userId = randomUUID();
+    const userId = await insertTestUser(db);
     const issued = await codes.regenerate(userId);
     expect(issued).toHaveLength(10);
     expect(new Set(issued).size).toBe(10);
@@ -39,7 +38,7 @@ describe('RecoveryCodeService (PostgreSQL)', () => {
   });
 
   it('accepts a code once; a used code is refused', async () => {
-    const userId = randomUUID();
+    const userId = await insertTestUser(db);
     const [first, second] = await codes.regenerate(userId);
     expect(await codes.consume(userId, first!)).toBe(true);
     expect(await codes.consume(userId, first!)).toBe(false);
@@ -50,7 +49,7 @@ describe('RecoveryCodeService (PostgreSQL)', () => {
   });
 
   it('lets exactly one of many concurrent submissions of a code through', async () => {
-    const userId = randomUUID();
+    const userId = await insertTestUser(db);
     const [code] = await codes.regenerate(userId);
     const results = await Promise.all(
       Array.from({ length: 12 }, () => codes.consume(userId, code!)),
@@ -60,8 +59,8 @@ describe('RecoveryCodeService (PostgreSQL)', () => {
   });
 
   it("refuses another user's code, a malformed one and a made-up one", async () => {
-    const alice = randomUUID();
-    const bob = randomUUID();
+    const alice = await insertTestUser(db);
+    const bob = await insertTestUser(db);
     const [aliceCode] = await codes.regenerate(alice);
     await codes.regenerate(bob);
     expect(await codes.consume(bob, aliceCode!)).toBe(false);
@@ -71,7 +70,7 @@ describe('RecoveryCodeService (PostgreSQL)', () => {
   });
 
   it('regenerating replaces every earlier code', async () => {
-    const userId = randomUUID();
+    const userId = await insertTestUser(db);
     const old = await codes.regenerate(userId);
     await codes.consume(userId, old[0]!);
     const fresh = await codes.regenerate(userId);
@@ -81,7 +80,7 @@ describe('RecoveryCodeService (PostgreSQL)', () => {
   });
 
   it('leaves exactly one set when two regenerations race', async () => {
-    const userId = randomUUID();
+    const userId = await insertTestUser(db);
     const [a, b] = await Promise.all([codes.regenerate(userId), codes.regenerate(userId)]);
     expect(await codes.remaining(userId)).toBe(10);
     const aWorks = await codes.consume(userId, a[0]!);
@@ -90,7 +89,7 @@ describe('RecoveryCodeService (PostgreSQL)', () => {
   });
 
   it('removes all codes of a user', async () => {
-    const userId = randomUUID();
+    const userId = await insertTestUser(db);
     const [code] = await codes.regenerate(userId);
     await codes.removeAll(userId);
     expect(await codes.remaining(userId)).toBe(0);

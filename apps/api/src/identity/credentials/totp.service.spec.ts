@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { FIELD_CIPHER, type FieldCipher } from '../../privacy/encryption/field-cipher';
-import { openCredentialsContext } from './credentials.test-support';
+import { insertTestUser, openCredentialsContext } from './credentials.test-support';
 import { TOTP_PERIOD_SECONDS, TotpService, type TotpEnrolment } from './totp.service';
 
 /** The service with a clock the test moves. */
@@ -33,7 +33,7 @@ describe('TotpService (PostgreSQL, real field cipher)', () => {
 
   /** A user with a confirmed authenticator; the confirmation spent the code of step -1. */
   async function enrolled(): Promise<{ userId: string; enrolment: TotpEnrolment }> {
-    const userId = randomUUID();
+    const userId = await insertTestUser(db);
     const enrolment = await totp.beginEnrolment(userId, `${userId}@example.test`);
     expect(await totp.confirmEnrolment(userId, codeAt(enrolment, -1))).toBe(true);
     return { userId, enrolment };
@@ -53,7 +53,7 @@ describe('TotpService (PostgreSQL, real field cipher)', () => {
   });
 
   it('enrols with a 160-bit secret and an otpauth:// URI naming the shop', async () => {
-    const userId = randomUUID();
+    const userId = await insertTestUser(db);
     const enrolment = await totp.beginEnrolment(userId, 'jeanne@example.fr');
     expect(enrolment.secret).toMatch(/^[A-Z2-7]{32}$/); // 32 base32 characters = 160 bits
     const parsed = URI.parse(enrolment.uri);
@@ -69,7 +69,7 @@ describe('TotpService (PostgreSQL, real field cipher)', () => {
   });
 
   it('stores the secret sealed, bound to its row', async () => {
-    const userId = randomUUID();
+    const userId = await insertTestUser(db);
     const enrolment = await totp.beginEnrolment(userId, 'sealed@example.fr');
     const [row] = await db.query<{ id: string; secret_sealed: string }[]>(
       `SELECT id, secret_sealed FROM mfa_totp_credentials WHERE user_id = $1`,
@@ -85,7 +85,7 @@ describe('TotpService (PostgreSQL, real field cipher)', () => {
   });
 
   it('is not enrolled until a first valid code confirms it', async () => {
-    const userId = randomUUID();
+    const userId = await insertTestUser(db);
     const enrolment = await totp.beginEnrolment(userId, 'pending@example.fr');
     expect(await totp.isEnrolled(userId)).toBe(false);
     // A pending authenticator cannot be used to sign in.
@@ -112,7 +112,7 @@ describe('TotpService (PostgreSQL, real field cipher)', () => {
     expect(await totp.verify(early.userId, codeAt(early.enrolment, 2))).toBe(false);
     expect(await totp.verify(early.userId, codeAt(early.enrolment, 1))).toBe(true);
 
-    const userId = randomUUID();
+    const userId = await insertTestUser(db);
     const enrolment = await totp.beginEnrolment(userId, 'drift@example.fr');
     expect(await totp.confirmEnrolment(userId, codeAt(enrolment, -2))).toBe(false);
     expect(await totp.confirmEnrolment(userId, codeAt(enrolment, 2))).toBe(false);
@@ -143,7 +143,7 @@ describe('TotpService (PostgreSQL, real field cipher)', () => {
   });
 
   it('confirms an enrolment only once under concurrent submissions', async () => {
-    const userId = randomUUID();
+    const userId = await insertTestUser(db);
     const enrolment = await totp.beginEnrolment(userId, 'race@example.fr');
     const code = codeAt(enrolment, 0);
     const results = await Promise.all(
@@ -154,7 +154,7 @@ describe('TotpService (PostgreSQL, real field cipher)', () => {
   });
 
   it('lets a pending enrolment expire', async () => {
-    const userId = randomUUID();
+    const userId = await insertTestUser(db);
     const enrolment = await totp.beginEnrolment(userId, 'late@example.fr');
     await db.query(
       `UPDATE mfa_totp_credentials SET created_at = now() - interval '16 minutes'

@@ -1,0 +1,169 @@
+import { z } from 'zod';
+
+/**
+ * Identity contracts: registration, sign-in, MFA, password and email changes, sessions and staff
+ * management. Passwords are strings compared exactly as typed (no trimming, no composition rules);
+ * the length policy itself is enforced by the API (customers ≥ 12, staff ≥ 15 code points).
+ */
+
+/** An email address as typed; the API trims it and compares case-insensitively. */
+export const EmailSchema = z.string().trim().max(254).pipe(z.email());
+/** A password as typed. The upper bound only caps hashing cost; the API applies the policy. */
+export const PasswordSchema = z.string().min(1).max(256);
+/** A token from an emailed link (base64url of ≥ 32 random bytes). */
+export const EmailTokenSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{43,128}$/, 'must be a token from an emailed link');
+/** A one-time code: 6 digits (TOTP) or a recovery code (letters, digits and dashes). */
+export const MfaCodeSchema = z
+  .string()
+  .trim()
+  .regex(/^(\d{6}|[A-Za-z0-9-]{10,40})$/, 'must be a 6-digit code or a recovery code');
+
+export const RegisterRequestSchema = z.strictObject({
+  email: EmailSchema,
+  password: PasswordSchema,
+  displayName: z.string().trim().min(1).max(100).optional(),
+  locale: z.enum(['en', 'fr']).optional(),
+});
+export type RegisterRequest = z.infer<typeof RegisterRequestSchema>;
+
+/** The same answer whether or not the address already had an account (no enumeration). */
+export const AcceptedResponseSchema = z.strictObject({
+  status: z.literal('accepted'),
+  message: z.string(),
+});
+export type AcceptedResponse = z.infer<typeof AcceptedResponseSchema>;
+
+export const TokenRequestSchema = z.strictObject({ token: EmailTokenSchema });
+export type TokenRequest = z.infer<typeof TokenRequestSchema>;
+
+export const LoginRequestSchema = z.strictObject({
+  email: EmailSchema,
+  password: PasswordSchema,
+});
+export type LoginRequest = z.infer<typeof LoginRequestSchema>;
+
+/** Where a sign-in stands. `mfa-required`: send a code to `/api/auth/mfa`. */
+export const AuthStatusSchema = z.enum(['authenticated', 'mfa-required', 'mfa-enrolment-required']);
+
+export const LoginResponseSchema = z.strictObject({
+  status: AuthStatusSchema,
+  csrfToken: z.string().describe('Send it back in `X-CSRF-Token` on every state change.'),
+});
+export type LoginResponse = z.infer<typeof LoginResponseSchema>;
+
+export const MfaVerifyRequestSchema = z.strictObject({
+  method: z.enum(['totp', 'recovery-code']),
+  code: MfaCodeSchema,
+});
+export type MfaVerifyRequest = z.infer<typeof MfaVerifyRequestSchema>;
+
+export const SessionStateSchema = z.strictObject({
+  authenticated: z.boolean(),
+  status: AuthStatusSchema.nullable(),
+  kind: z.enum(['customer', 'staff']).nullable(),
+  csrfToken: z.string().nullable(),
+});
+export type SessionState = z.infer<typeof SessionStateSchema>;
+
+export const ReauthenticateRequestSchema = z.strictObject({
+  password: PasswordSchema.optional(),
+  code: MfaCodeSchema.optional(),
+});
+export type ReauthenticateRequest = z.infer<typeof ReauthenticateRequestSchema>;
+
+export const PasswordResetRequestSchema = z.strictObject({ email: EmailSchema });
+export type PasswordResetRequest = z.infer<typeof PasswordResetRequestSchema>;
+
+export const PasswordResetCompleteSchema = z.strictObject({
+  token: EmailTokenSchema,
+  password: PasswordSchema,
+});
+export type PasswordResetComplete = z.infer<typeof PasswordResetCompleteSchema>;
+
+export const ChangePasswordRequestSchema = z.strictObject({
+  currentPassword: PasswordSchema,
+  newPassword: PasswordSchema,
+  signOutOtherSessions: z.boolean().default(true),
+});
+export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequestSchema>;
+
+export const ChangeEmailRequestSchema = z.strictObject({ newEmail: EmailSchema });
+export type ChangeEmailRequest = z.infer<typeof ChangeEmailRequestSchema>;
+
+export const ProfileSchema = z.strictObject({
+  id: z.uuid(),
+  kind: z.enum(['customer', 'staff']),
+  email: z.string(),
+  displayName: z.string().nullable(),
+  roles: z.array(z.string()),
+  mfa: z.strictObject({ totp: z.boolean(), recoveryCodesRemaining: z.number().int().min(0) }),
+});
+export type Profile = z.infer<typeof ProfileSchema>;
+
+export const UpdateProfileRequestSchema = z.strictObject({
+  displayName: z.string().trim().min(1).max(100).nullable(),
+});
+export type UpdateProfileRequest = z.infer<typeof UpdateProfileRequestSchema>;
+
+export const SessionSummarySchema = z.strictObject({
+  id: z.string().describe('A handle naming the session (not its secret id).'),
+  current: z.boolean(),
+  client: z.string(),
+  createdAt: z.iso.datetime(),
+  lastSeenAt: z.iso.datetime(),
+});
+export const SessionListSchema = z.strictObject({ sessions: z.array(SessionSummarySchema) });
+export type SessionList = z.infer<typeof SessionListSchema>;
+
+export const SessionHandleParamsSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_-]{16}$/, 'must be a session handle'),
+});
+export type SessionHandleParams = z.infer<typeof SessionHandleParamsSchema>;
+
+export const RevokedSchema = z.strictObject({ revoked: z.number().int().min(0) });
+export type Revoked = z.infer<typeof RevokedSchema>;
+
+export const TotpEnrolmentSchema = z.strictObject({
+  otpauthUri: z.string(),
+  secret: z.string().describe('Base32, for typing into an authenticator app by hand.'),
+});
+export type TotpEnrolment = z.infer<typeof TotpEnrolmentSchema>;
+
+export const TotpConfirmRequestSchema = z.strictObject({ code: z.string().regex(/^\d{6}$/) });
+export type TotpConfirmRequest = z.infer<typeof TotpConfirmRequestSchema>;
+
+export const RecoveryCodesSchema = z.strictObject({
+  recoveryCodes: z.array(z.string()).describe('Shown once; store them somewhere safe.'),
+  csrfToken: z.string(),
+});
+export type RecoveryCodes = z.infer<typeof RecoveryCodesSchema>;
+
+export const STAFF_ROLE_NAMES = [
+  'catalogue-editor',
+  'order-manager',
+  'support',
+  'administrator',
+] as const;
+
+export const CreateStaffRequestSchema = z.strictObject({
+  email: EmailSchema,
+  roles: z.array(z.enum(STAFF_ROLE_NAMES)).min(1).max(4),
+});
+export type CreateStaffRequest = z.infer<typeof CreateStaffRequestSchema>;
+
+export const SetRolesRequestSchema = z.strictObject({
+  roles: z.array(z.enum(STAFF_ROLE_NAMES)).min(1).max(4),
+});
+export type SetRolesRequest = z.infer<typeof SetRolesRequestSchema>;
+
+export const UserIdParamsSchema = z.strictObject({ id: z.uuid() });
+export type UserIdParams = z.infer<typeof UserIdParamsSchema>;
+
+export const StaffMemberSchema = z.strictObject({
+  id: z.uuid(),
+  roles: z.array(z.string()),
+  status: z.enum(['active', 'disabled']),
+});
+export type StaffMember = z.infer<typeof StaffMemberSchema>;
