@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HmacBlindIndex, normaliseEmail, normaliseForIndex } from './blind-index';
@@ -13,6 +13,14 @@ describe('HmacBlindIndex', () => {
     const digest = index.compute('user-email', 'ada@example.com');
     expect(digest).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(new HmacBlindIndex(key).compute('user-email', 'ada@example.com')).toBe(digest);
+  });
+
+  it('is HMAC-SHA-256 under an HKDF-SHA-256 subkey of the purpose (independent computation)', () => {
+    const subkey = Buffer.from(
+      hkdfSync('sha256', key, Buffer.alloc(0), 'storefront/blind-index/v1/user-email', 32),
+    );
+    const expected = createHmac('sha256', subkey).update('ada@example.com').digest('base64url');
+    expect(new HmacBlindIndex(key).compute('user-email', ' ADA@example.com')).toBe(expected);
   });
 
   it('finds an email whatever its case, surrounding spaces or Unicode composition', () => {

@@ -1,9 +1,14 @@
-import { createSecretKey, randomBytes } from 'node:crypto';
+import { createDecipheriv, createSecretKey, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FieldDecryptionError, InvalidPlaintextError } from './crypto-errors';
 import { openField, sealField } from './field-sealer';
-import { formatSealedValue, parseSealedValue, type SealContext } from './sealed-value';
+import {
+  additionalData,
+  formatSealedValue,
+  parseSealedValue,
+  type SealContext,
+} from './sealed-value';
 
 const key = createSecretKey(randomBytes(32));
 const dataKey = { id: 'k1', key };
@@ -32,6 +37,36 @@ describe('sealField / openField', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('is plain AES-256-GCM: an independent decryption with the documented parameters opens it', () => {
+    const context = { table: 'users', column: 'email', rowId: '42' };
+    const [version, keyId, iv, ciphertext, tag] = sealField(
+      'ada@example.com',
+      context,
+      dataKey,
+    ).split('.') as [string, string, string, string, string];
+    expect(version).toBe('fe1');
+    // AAD written out by hand: uint32 length + UTF-8 bytes of version, key id, table, column, row.
+    const aad = Buffer.concat(
+      ['fe1', keyId, 'users', 'email', '42'].flatMap((field) => {
+        const length = Buffer.alloc(4);
+        length.writeUInt32BE(Buffer.byteLength(field));
+        return [length, Buffer.from(field)];
+      }),
+    );
+    expect(aad.equals(additionalData(keyId, context))).toBe(true);
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), {
+      authTagLength: 16,
+    });
+    decipher.setAAD(aad);
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    const clear = Buffer.concat([
+      decipher.update(Buffer.from(ciphertext, 'base64url')),
+      decipher.final(),
+    ]);
+    expect(clear.toString('utf8')).toBe('ada@example.com');
+    expect(key.symmetricKeySize).toBe(32);
   });
 
   it('uses a fresh random 96-bit IV for every value, so equal plaintexts never look equal', () => {
