@@ -26,6 +26,13 @@ const AUDIT_KEYS = {
   LOG_PSEUDONYM_KEY: 'test-pseudonym-key-0123456789abcdef',
 };
 
+/** Production mail settings of the tests: SMTP, a sender and an https base for links. */
+const MAIL_SETTINGS = {
+  SMTP_URL: 'smtps://mailer:pw@smtp.example:465',
+  MAIL_FROM: 'Storefront <no-reply@shop.example>',
+  PUBLIC_BASE_URL: 'https://shop.example',
+};
+
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
     loadConfig(env);
@@ -50,6 +57,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       ...AUDIT_KEYS,
       ...FIELD_ENCRYPTION_KEYS,
+      ...MAIL_SETTINGS,
     });
     expect(problems).toEqual([
       expect.stringMatching(/^DATABASE_URL: required in production/),
@@ -64,6 +72,7 @@ describe('loadConfig', () => {
       REDIS_URL: 'rediss://:token@cache:6379',
       ...AUDIT_KEYS,
       ...FIELD_ENCRYPTION_KEYS,
+      ...MAIL_SETTINGS,
     });
     expect(config.openApiEnabled).toBe(false);
     expect(config.database).toMatchObject({

@@ -61,6 +61,10 @@ describe('in production', () => {
         // Production refuses the public development keys.
         AUDIT_HMAC_KEY: 'openapi-test-audit-chain-key-0123456789',
         LOG_PSEUDONYM_KEY: 'openapi-test-pseudonym-key-0123456789',
+        // Production sends mail by SMTP from a named sender, with https links.
+        SMTP_URL: 'smtp://127.0.0.1:2525',
+        MAIL_FROM: 'Storefront <no-reply@shop.example>',
+        PUBLIC_BASE_URL: 'https://shop.example',
       },
     });
     try {
