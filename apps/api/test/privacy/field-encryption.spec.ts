@@ -11,6 +11,9 @@ import {
 } from '@storefront/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENVELOPE_CIPHER } from '../../src/privacy/encryption/encryption.tokens';
+import { ReencryptionJob } from '../../src/privacy/encryption/reencryption.job';
+import { collectSealedColumns } from '../../src/privacy/encryption/sealed-column';
+import { UNWALKED_SEALED_COLUMNS } from '../../src/privacy/encryption/sealed-columns.catalogue';
 import {
   BLIND_INDEX,
   FIELD_CIPHER,
@@ -195,6 +198,30 @@ describe('EncryptionModule on PostgreSQL', () => {
     const sealed = await cipher.encrypt('x', context);
     const forged = sealed.replace(/^fe1\.[^.]+\./, 'fe1.20260101-forgedkey.');
     await expect(cipher.decrypt(forged, context)).rejects.toThrow(UnknownDataKeyError);
+  });
+
+  it('registers every *_sealed column of the schema for re-encryption, or says why not', async () => {
+    const columns = await db.owner.query<{ name: string }[]>(
+      `SELECT table_name || '.' || column_name AS name FROM information_schema.columns
+        WHERE table_schema = 'public' AND column_name LIKE '%\\_sealed' ORDER BY 1`,
+    );
+    expect(columns.length).toBeGreaterThanOrEqual(5);
+    const registered = collectSealedColumns(db.owner);
+    const known = new Set([
+      ...registered.map((c) => `${c.table}.${c.column}`),
+      ...UNWALKED_SEALED_COLUMNS.map((c) => `${c.table}.${c.column}`),
+    ]);
+    for (const { name } of columns) expect(known.has(name), name).toBe(true);
+    // The job's SQL runs on every registered table of the real schema.
+    const instance = await start();
+    const summary = await new ReencryptionJob(
+      db.owner,
+      instance.get<EnvelopeFieldCipher>(ENVELOPE_CIPHER),
+    ).run();
+    expect(summary.stopped).toBe(false);
+    expect(summary.columns.map((c) => `${c.table}.${c.column}`).sort()).toEqual(
+      registered.map((c) => `${c.table}.${c.column}`).sort(),
+    );
   });
 
   it('blind index: keyed by BLIND_INDEX_KEY alone, not by the encryption key', async () => {

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { SEALED_COLUMN_CATALOGUE } from './sealed-columns.catalogue';
 
 /**
  * A database column holding sealed values, and how to rebuild the `FieldContext` each value was
@@ -68,8 +69,8 @@ export function declareSealedColumns(...columns: SealedColumn[]): void {
 }
 
 /**
- * Every registered sealed column: the `@Sealed()` properties of the data source's entities, then
- * the declared ones, without duplicates.
+ * Every registered sealed column: the `@Sealed()` properties of the data source's entities, the
+ * catalogue of `sealed-columns.catalogue.ts`, then the declared ones, without duplicates.
  */
 export function collectSealedColumns(dataSource: DataSource): SealedColumn[] {
   const found = new Map<string, SealedColumn>();
@@ -93,6 +94,8 @@ export function collectSealedColumns(dataSource: DataSource): SealedColumn[] {
       found.set(`${sealed.table}.${sealed.column}`, sealed);
     }
   }
-  for (const sealed of DECLARED_COLUMNS) found.set(`${sealed.table}.${sealed.column}`, sealed);
+  for (const sealed of [...SEALED_COLUMN_CATALOGUE, ...DECLARED_COLUMNS]) {
+    found.set(`${sealed.table}.${sealed.column}`, sealed);
+  }
   return [...found.values()];
 }
