@@ -203,25 +203,22 @@ export class AccountService {
     principal: Principal,
     handle: string,
   ): Promise<void> {
-    if (!(await this.sessions.destroyByHandle(principal.userId, handle))) {
+    const ctx = auditContextOf(request, { type: principal.kind, id: principal.userId });
+    if (
+      !(await this.sessions.destroyByHandle(principal.userId, handle, {
+        ctx,
+        reason: 'user_request',
+      }))
+    ) {
       throw new DomainError('NOT_FOUND');
     }
-    await this.events.emit(
-      auditContextOf(request, { type: principal.kind, id: principal.userId }),
-      'session.revoked',
-      { scope: 'one', count: 1, reason: 'user_request' },
-      { type: 'user', id: principal.userId },
-    );
   }
 
   async revokeOtherSessions(request: FastifyRequest, principal: Principal): Promise<Revoked> {
-    const count = await this.sessions.destroyOthersForUser(principal.userId, principal.session);
-    await this.events.emit(
-      auditContextOf(request, { type: principal.kind, id: principal.userId }),
-      'session.revoked',
-      { scope: 'all', count, reason: 'user_request' },
-      { type: 'user', id: principal.userId },
-    );
+    const count = await this.sessions.destroyOthersForUser(principal.userId, principal.session, {
+      ctx: auditContextOf(request, { type: principal.kind, id: principal.userId }),
+      reason: 'user_request',
+    });
     return { revoked: count };
   }
 

@@ -7,7 +7,7 @@ import type {
   SessionState,
 } from '@storefront/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { auditContextOf, type AuditActor } from '../audit/audit-context';
+import { ANONYMOUS, auditContextOf, type AuditActor } from '../audit/audit-context';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DomainError } from '../core/errors/domain-error';
 import type { Principal } from '../core/http/principal';
@@ -280,15 +280,13 @@ export class AuthenticationService {
   async logout(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const session = await this.signIn.current(request);
     if (session) {
-      await this.signIn.end(request, session);
-      if (session.record.userId && session.record.auth) {
-        await this.events.emit(
-          auditContextOf(request, { type: session.record.auth.kind, id: session.record.userId }),
-          'session.revoked',
-          { scope: 'one', count: 1, reason: 'logout' },
-          { type: 'user', id: session.record.userId },
-        );
-      }
+      const auth = session.record.auth;
+      const actor: AuditActor =
+        auth && session.record.userId ? { type: auth.kind, id: session.record.userId } : ANONYMOUS;
+      await this.signIn.end(request, session, {
+        ctx: auditContextOf(request, actor),
+        reason: 'logout',
+      });
     }
     clearSessionCookie(reply);
   }

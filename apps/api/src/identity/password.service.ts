@@ -108,15 +108,10 @@ export class PasswordService {
     // A privilege-relevant change: this session gets a new id; the others end if asked.
     const next = await this.signIn.reauthenticated(request, reply, principal.session);
     if (body.signOutOtherSessions) {
-      const count = await this.sessions.destroyOthersForUser(user.id, next);
-      if (count > 0) {
-        await this.events.emit(
-          context,
-          'session.revoked',
-          { scope: 'all', count, reason: 'password_changed' },
-          target,
-        );
-      }
+      await this.sessions.destroyOthersForUser(user.id, next, {
+        ctx: context,
+        reason: 'password_changed',
+      });
     }
     return { csrfToken: next.record.csrfToken };
   }
@@ -180,7 +175,10 @@ export class PasswordService {
       await this.events.emit(context, 'auth.password.reset.failed', { reason: 'invalid_token' });
       throw new DomainError('INVALID_TOKEN');
     }
-    const revoked = await this.sessions.destroyAllForUser(consumed.id);
+    const revoked = await this.sessions.destroyAllForUser(consumed.id, {
+      ctx: { ...context, actor: actorOf(consumed) },
+      reason: 'password_reset',
+    });
     await this.events.emit(
       { ...context, actor: actorOf(consumed) },
       'auth.password.reset.completed',

@@ -6,6 +6,7 @@ import {
   SessionService,
   type Session,
   type SessionAuth,
+  type SessionRevocation,
   type SessionTimeouts,
 } from '../session/session.service';
 import type { UserKind } from './entities/user.entity';
@@ -105,8 +106,12 @@ export class SignInSessionService {
   }
 
   /** Ends the session of this request. */
-  async end(request: FastifyRequest, session: Session): Promise<void> {
-    await this.sessions.destroy(session);
+  async end(
+    request: FastifyRequest,
+    session: Session,
+    revocation?: SessionRevocation,
+  ): Promise<void> {
+    await this.sessions.destroy(session, revocation);
     rememberRequestSession(request, null);
   }
 }

@@ -188,16 +188,7 @@ export class StaffService {
       );
       return { id: userId, status: user.status, roles: [...roles].sort() };
     });
-    const count = await this.sessions.destroyAllForUser(userId);
-    await this.events.emit(
-      context,
-      'session.revoked',
-      { scope: 'all', count, reason: 'staff_action' },
-      {
-        type: 'user',
-        id: userId,
-      },
-    );
+    await this.sessions.destroyAllForUser(userId, { ctx: context, reason: 'staff_action' });
     return member;
   }
 
@@ -224,16 +215,7 @@ export class StaffService {
       return found;
     });
     if (status === 'disabled') {
-      const count = await this.sessions.destroyAllForUser(userId);
-      await this.events.emit(
-        context,
-        'session.revoked',
-        { scope: 'all', count, reason: 'account_disabled' },
-        {
-          type: 'user',
-          id: userId,
-        },
-      );
+      await this.sessions.destroyAllForUser(userId, { ctx: context, reason: 'account_disabled' });
     }
     return { id: user.id, status, roles: await this.users.rolesOf(user.id) };
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as OTPAuth from 'otpauth';
+import type { Logger } from 'pino';
 import { expect } from 'vitest';
 import { StaffService } from '../../src/identity/staff.service';
 import { MAIL_LINK_PATHS } from '../../src/mail/mail-templates';
@@ -16,9 +17,13 @@ export interface IdentityWorld {
 }
 
 /** Starts the API wired to a real local SMTP listener. */
-export async function startIdentityWorld(env: Record<string, string> = {}): Promise<IdentityWorld> {
+export async function startIdentityWorld(
+  env: Record<string, string> = {},
+  logger?: Logger,
+): Promise<IdentityWorld> {
   const smtp = await startSmtpListener();
   const t = await startTestApp({
+    ...(logger ? { logger } : {}),
     env: {
       ...smtp.env,
       MAIL_WORKER: 'inline',
