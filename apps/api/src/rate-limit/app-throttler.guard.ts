@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import {
   ThrottlerGuard,
   type ThrottlerLimitDetail,
   type ThrottlerRequest,
 } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { auditContextOf } from '../audit/audit-context';
+import { SecurityEvents } from '../audit/security-events.service';
 import {
   RATE_LIMIT_POLICIES,
   SKIP_RATE_LIMIT,
@@ -17,10 +19,13 @@ import {
  * Fastify derives from `X-Forwarded-For` only across the configured number of our own proxy hops,
  * so a client cannot pick its own address). The `default` limit is one bucket per IP across all
  * routes; named limits apply only to routes that opt in with `@RateLimit()`. A refusal is a 429
- * with `Retry-After`.
+ * with `Retry-After`, reported as a `rate_limit.exceeded` security event (a log line).
  */
 @Injectable()
 export class AppThrottlerGuard extends ThrottlerGuard {
+  // Property injection: the base class owns the constructor.
+  @Inject(SecurityEvents) private readonly events!: SecurityEvents;
+
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
     const skip = this.reflector.getAllAndOverride<boolean | undefined>(SKIP_RATE_LIMIT, [
       context.getHandler(),
@@ -41,7 +46,14 @@ export class AppThrottlerGuard extends ThrottlerGuard {
       const req = request.context.switchToHttp().getRequest<FastifyRequest>();
       if (!policy || (policy.when && !policy.when(req))) return Promise.resolve(true);
     }
-    return super.handleRequest(request);
+    return super.handleRequest(request).catch((error: unknown) => {
+      const req = request.context.switchToHttp().getRequest<FastifyRequest>();
+      this.events.report(auditContextOf(req), {
+        name: 'rate_limit.exceeded',
+        details: { limit: name },
+      });
+      throw error;
+    });
   }
 
   protected override generateKey(
