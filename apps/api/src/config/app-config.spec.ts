@@ -33,6 +33,12 @@ const MAIL_SETTINGS = {
   PUBLIC_BASE_URL: 'https://shop.example',
 };
 
+/** Production identity settings of the tests: the shop's https origin and passkey domain. */
+const IDENTITY_SETTINGS = {
+  PUBLIC_ORIGINS: 'https://shop.example',
+  WEBAUTHN_RP_ID: 'shop.example',
+};
+
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
     loadConfig(env);
@@ -44,6 +50,25 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 }
 
 describe('loadConfig', () => {
+  it('refuses production without the shop’s https origins (CSRF allowlist) or with http ones', () => {
+    const base = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://app:pw@db:5432/shop',
+      REDIS_URL: 'rediss://:token@cache:6379',
+      ...AUDIT_KEYS,
+      ...FIELD_ENCRYPTION_KEYS,
+      ...MAIL_SETTINGS,
+      WEBAUTHN_RP_ID: 'shop.example',
+    };
+    expect(problemsOf(base)).toContainEqual(expect.stringMatching(/^PUBLIC_ORIGINS: required/));
+    expect(problemsOf({ ...base, PUBLIC_ORIGINS: 'http://shop.example' })).toContainEqual(
+      expect.stringMatching(/^PUBLIC_ORIGINS: production origins must be https/),
+    );
+    expect(loadConfig({ ...base, PUBLIC_ORIGINS: 'https://shop.example/' }).identity).toMatchObject(
+      { publicOrigins: ['https://shop.example'] },
+    );
+  });
+
   it('gives a working development configuration with no variables at all', () => {
     const config = loadConfig({});
     expect(config.database.kind).toBe('embedded');
@@ -58,6 +83,7 @@ describe('loadConfig', () => {
       ...AUDIT_KEYS,
       ...FIELD_ENCRYPTION_KEYS,
       ...MAIL_SETTINGS,
+      ...IDENTITY_SETTINGS,
     });
     expect(problems).toEqual([
       expect.stringMatching(/^DATABASE_URL: required in production/),
@@ -73,6 +99,7 @@ describe('loadConfig', () => {
       ...AUDIT_KEYS,
       ...FIELD_ENCRYPTION_KEYS,
       ...MAIL_SETTINGS,
+      ...IDENTITY_SETTINGS,
     });
     expect(config.openApiEnabled).toBe(false);
     expect(config.database).toMatchObject({
