@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsersRepository } from '../../src/identity/users.repository';
+import { SessionService } from '../../src/session/session.service';
 import {
   signedInCustomer,
   startIdentityWorld,
@@ -165,7 +166,14 @@ describe('sign-in', () => {
     attacker.sid = before;
     const stolen = await attacker.get('/api/account/profile');
     expect(stolen.status).toBe(401);
-    expect((await guest.get('/api/account/profile')).body.email).toBe(email);
+    const profile = await guest.get('/api/account/profile');
+    expect(profile.body.email).toBe(email);
+    // Customer sessions: 30 min idle / 12 h at most.
+    const session = await world.t.app.get(SessionService).load(guest.sid);
+    expect(session?.record.idleTimeoutSeconds).toBe(1800);
+    expect((session?.record.absoluteExpiresAt ?? 0) - (session?.record.createdAt ?? 0)).toBe(
+      12 * 3600_000,
+    );
   });
 
   it('locks an account after repeated failures, with the same answer even for the right password', async () => {

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaffService } from '../../src/identity/staff.service';
+import { SessionService } from '../../src/session/session.service';
 import {
   signedInCustomer,
   signedInStaff,
@@ -105,8 +106,13 @@ describe('staff accounts', () => {
     const blocked = await browser.get('/api/account/profile');
     expect(blocked.status).toBe(403);
     expect(blocked.body.error.code).toBe('MFA_ENROLMENT_REQUIRED');
-    // Staff cookies are SameSite=Strict.
+    // Staff cookies are SameSite=Strict, and staff sessions last 15 min idle / 8 h at most.
     expect(String(login.headers['set-cookie'])).toMatch(/SameSite=Strict/i);
+    const session = await world.t.app.get(SessionService).load(browser.sid);
+    expect(session?.record.idleTimeoutSeconds).toBe(900);
+    const lifetime = (session?.record.absoluteExpiresAt ?? 0) - (session?.record.createdAt ?? 0);
+    expect(lifetime).toBeGreaterThan(8 * 3600_000 - 5_000);
+    expect(lifetime).toBeLessThanOrEqual(8 * 3600_000);
   });
 
   it('holds only its role’s permissions (deny by default) and cannot drop its second factor', async () => {
