@@ -1,7 +1,7 @@
 import { createSecretKey, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   DataKeyUnwrapError,
   FieldDecryptionError,
@@ -14,6 +14,35 @@ import type { GeneratedDataKey, KeyProvider, WrappedDataKey } from './key-provid
 import { InMemoryKeyringStore } from './keyring';
 import { LocalKeyProvider } from './local-key-provider';
 import { formatSealedValue, parseSealedValue, sealedValueKeyId } from './sealed-value';
+
+/** An in-memory keyring that can be made to hang, like a database connection that never comes. */
+class StallableKeyring extends InMemoryKeyringStore {
+  stalled = false;
+  private gate<T>(result: () => Promise<T>): Promise<T> {
+    return this.stalled ? new Promise<T>(() => undefined) : result();
+  }
+  override findActive() {
+    return this.gate(() => super.findActive());
+  }
+  override findById(id: string) {
+    return this.gate(() => super.findById(id));
+  }
+  override list() {
+    return this.gate(() => super.list());
+  }
+}
+
+/** Fails the test instead of hanging when `promise` waits on something that never comes. */
+function within<T>(promise: Promise<T>, ms = 1_000): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) =>
+      setTimeout(() => {
+        reject(new Error(`still waiting after ${ms} ms`));
+      }, ms),
+    ),
+  ]);
+}
 
 /** Wraps a real provider and counts its calls (and can be told to fail). */
 class CountingProvider implements KeyProvider {
@@ -117,7 +146,32 @@ describe('EnvelopeFieldCipher', () => {
     const rotated = await other().rotate();
     expect(sealedValueKeyId(await cipher.encrypt('a', context))).toBe(before);
     tick(60_000);
-    expect(sealedValueKeyId(await cipher.encrypt('a', context))).toBe(rotated.id);
+    // The seal that notices the stale id still uses the known key and refreshes in the background.
+    expect(sealedValueKeyId(await cipher.encrypt('a', context))).toBe(before);
+    await vi.waitFor(async () => {
+      expect(sealedValueKeyId(await cipher.encrypt('a', context))).toBe(rotated.id);
+    });
+  });
+
+  it('once warm, never waits for the keyring or the KEK (callers seal inside transactions)', async () => {
+    const keyring = new StallableKeyring();
+    const provider = new CountingProvider(new LocalKeyProvider(kek));
+    let clock = 0;
+    const writer = new EnvelopeFieldCipher({ keyring, provider, now: () => clock });
+    const old = await writer.encrypt('old', context);
+    await writer.rotate();
+    const recent = await writer.encrypt('recent', context);
+
+    // Another process starts: warm-up loads the active key and unwraps the recent keys.
+    const cipher = new EnvelopeFieldCipher({ keyring, provider, now: () => clock });
+    await cipher.warmUp();
+    keyring.stalled = true;
+    provider.failUnwrap = true;
+    clock += 3_600_000; // far past the active-key TTL
+    const sealed = await within(cipher.encrypt('fresh', context));
+    expect(sealedValueKeyId(sealed)).toBe(sealedValueKeyId(recent));
+    expect(await within(cipher.decrypt(old, context))).toBe('old');
+    expect(await within(cipher.decrypt(recent, context))).toBe('recent');
   });
 
   it('a rotation based on a stale view of the keyring fails instead of leaving two active keys', async () => {

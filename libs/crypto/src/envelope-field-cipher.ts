@@ -19,9 +19,9 @@ export interface EnvelopeFieldCipherOptions {
   /** Most unwrapped data keys held in memory (least recently used evicted). Default 16. */
   maxCachedKeys?: number;
   /**
-   * How long this process keeps using the active key id it read before asking the keyring again,
-   * i.e. the longest time after a rotation elsewhere during which it still seals under the old
-   * key. Default 60 s.
+   * How long this process trusts the active key id it read; after that the next seal triggers a
+   * refresh in the background (the seal itself still uses the known key). Roughly the longest time
+   * after a rotation elsewhere during which this process still seals under the old key. Default 60 s.
    */
   activeKeyTtlMs?: number;
   /** Milliseconds clock; tests replace it. */
@@ -42,6 +42,11 @@ function newKeyId(now: number): string {
  *
  * Unwrapped keys live only in a bounded in-memory cache, as `KeyObject`s (whose inspection and
  * serialisation never show the key bytes); the clear buffers are zero-filled after import.
+ *
+ * Once {@link warmUp} has run, sealing and opening never wait for the keyring or the KEK: callers
+ * often seal inside their own database transaction, and a keyring query there would need a second
+ * connection (a deadlock on a single-session database, pool exhaustion under load). The active key
+ * is refreshed in the background, and a new active key is unwrapped before it is used.
  */
 export class EnvelopeFieldCipher {
   private readonly keyring: KeyringStore;
@@ -52,6 +57,7 @@ export class EnvelopeFieldCipher {
   private readonly cache = new Map<string, Promise<KeyObject>>();
   private active: { id: string; readAt: number } | undefined;
   private activeLoading: Promise<string> | undefined;
+  private refreshing: Promise<void> | undefined;
 
   constructor(options: EnvelopeFieldCipherOptions) {
     this.keyring = options.keyring;
@@ -94,9 +100,13 @@ export class EnvelopeFieldCipher {
     return sealField(plaintext, context, await this.dataKey(target));
   }
 
-  /** Id of the key new values are sealed under; creates the first key of an empty keyring. */
+  /**
+   * Id of the key new values are sealed under; creates the first key of an empty keyring. Once
+   * known, it is returned at once; when older than the TTL, a background refresh is started.
+   */
   async activeKeyId(): Promise<string> {
-    if (this.active && this.now() - this.active.readAt < this.activeKeyTtlMs) {
+    if (this.active) {
+      if (this.now() - this.active.readAt >= this.activeKeyTtlMs) this.refreshInBackground();
       return this.active.id;
     }
     this.activeLoading ??= this.loadActiveKeyId().finally(() => {
@@ -105,9 +115,36 @@ export class EnvelopeFieldCipher {
     return this.activeLoading;
   }
 
-  /** Forgets the cached active key id, so the next seal reads the keyring. */
+  /**
+   * Loads (or creates) the active key and unwraps the most recent keys of the keyring, up to the
+   * cache size, so that later seals and opens need neither the keyring nor the KEK. Call it at
+   * startup.
+   */
+  async warmUp(): Promise<void> {
+    await this.activeKeyId();
+    const recent = (await this.keyring.list()).slice(-this.maxCachedKeys);
+    await Promise.all(recent.map((record) => this.dataKey(record.id)));
+  }
+
+  /** Forgets the cached active key id, so the next seal reads the keyring (and waits for it). */
   refreshActiveKey(): void {
     this.active = undefined;
+  }
+
+  /**
+   * Re-reads the active key without making anyone wait (errors are ignored: sealing continues
+   * under the known key). The API calls it on a timer so that idle instances notice a rotation too.
+   */
+  refreshInBackground(): void {
+    this.refreshing ??= this.loadActiveKeyId()
+      .then(
+        () => undefined,
+        // Keep sealing under the known key; the next seal after the TTL tries again.
+        () => undefined,
+      )
+      .finally(() => {
+        this.refreshing = undefined;
+      });
   }
 
   /**
@@ -128,6 +165,8 @@ export class EnvelopeFieldCipher {
     if (active.status !== 'active') {
       throw new KeyringConflictError('the keyring returned a retired key as active');
     }
+    // Unwrap before switching, so no seal ever waits for the KEK.
+    await this.dataKey(active.id);
     this.active = { id: active.id, readAt: this.now() };
     return active.id;
   }

@@ -1,19 +1,22 @@
 import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import {
+  EnvelopeFieldCipher,
   FieldDecryptionError,
   HmacBlindIndex,
   KeyringConflictError,
   LocalKeyProvider,
   UnknownDataKeyError,
   sealedValueKeyId,
-  type EnvelopeFieldCipher,
 } from '@storefront/crypto';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataSourceOptions } from '../../src/database/data-source-options';
 import { ENVELOPE_CIPHER } from '../../src/privacy/encryption/encryption.tokens';
 import { ReencryptionJob } from '../../src/privacy/encryption/reencryption.job';
 import { collectSealedColumns } from '../../src/privacy/encryption/sealed-column';
 import { UNWALKED_SEALED_COLUMNS } from '../../src/privacy/encryption/sealed-columns.catalogue';
+import { TypeOrmKeyringStore } from '../../src/privacy/encryption/typeorm-keyring.store';
 import {
   BLIND_INDEX,
   FIELD_CIPHER,
@@ -190,6 +193,44 @@ describe('EncryptionModule on PostgreSQL', () => {
          VALUES ('intruder', '\\x01', 'local', 'local:x', 'active')`,
       ),
     ).rejects.toThrow(/encryption_keys_one_active/);
+  });
+
+  it('seals and opens inside a transaction holding the only pooled connection (warm: no keyring query)', async () => {
+    const options = { ...dataSourceOptions(db.config()), poolSize: 1 } as DataSourceOptions;
+    const single = await new DataSource(options).initialize();
+    try {
+      const cipher = new EnvelopeFieldCipher({
+        keyring: new TypeOrmKeyringStore(single),
+        provider: new LocalKeyProvider(createSecretKey(Buffer.from(kekBase64, 'base64'))),
+        activeKeyTtlMs: 0, // every seal finds the active key id stale
+      });
+      await cipher.warmUp();
+      const context = { table: 'users', column: 'email', rowId: randomUUID() };
+      const opened = await single.transaction(async (manager) => {
+        await manager.query('SELECT 1');
+        const sealed = await cipher.encrypt('ada@example.com', context);
+        await cipher.encrypt('again@example.com', context);
+        return cipher.decrypt(sealed, context);
+      });
+      expect(opened).toBe('ada@example.com');
+    } finally {
+      await single.destroy();
+    }
+  });
+
+  it('preloads the keyring at startup: a fresh instance has the active key before any write', async () => {
+    const before = (await keyRows()).filter((r) => r.status === 'active');
+    const instance = await start();
+    const envelope = instance.get<EnvelopeFieldCipher>(ENVELOPE_CIPHER);
+    const active = await Promise.race([
+      envelope.activeKeyId(),
+      new Promise<string>((resolve) =>
+        setImmediate(() => {
+          resolve('not loaded');
+        }),
+      ),
+    ]);
+    expect(active).toBe(before[0]!.id);
   });
 
   it('fails loudly on a value naming a key the keyring does not hold', async () => {

@@ -1,5 +1,12 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import {
   EnvelopeFieldCipher,
   HmacBlindIndex,
@@ -14,6 +21,9 @@ import { createKeyProvider, createKmsClient } from './key-provider.factory';
 import { ReencryptionJob } from './reencryption.job';
 import { TypeOrmKeyringStore } from './typeorm-keyring.store';
 
+/** How often every instance re-reads the active key (a rotation reaches all within this time). */
+export const ACTIVE_KEY_REFRESH_MS = 60_000;
+
 /** Injection token of the keyring store (PostgreSQL `encryption_keys`). */
 export const KEYRING_STORE = Symbol('KEYRING_STORE');
 
@@ -22,6 +32,9 @@ export const KEYRING_STORE = Symbol('KEYRING_STORE');
  * the PostgreSQL keyring wrapped by the local KEK or AWS KMS, unwrapped keys cached in memory) and
  * `BLIND_INDEX` (HMAC under its own key). Global, so contexts inject the tokens without importing
  * this module. Also provides the rotation handle (`ENVELOPE_CIPHER`) and the {@link ReencryptionJob}.
+ *
+ * At startup it loads the active key (creating the first one) and unwraps the recent keys, so that
+ * sealing inside a caller's transaction never waits for another database connection or for KMS.
  */
 @Global()
 @Module({
@@ -49,10 +62,33 @@ export const KEYRING_STORE = Symbol('KEYRING_STORE');
   ],
   exports: [FIELD_CIPHER, BLIND_INDEX, ENVELOPE_CIPHER, KEYRING_STORE, ReencryptionJob],
 })
-export class EncryptionModule implements OnApplicationShutdown {
-  constructor(@Inject(KMS_CLIENT) private readonly kms: KMSClient | null) {}
+export class EncryptionModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('EncryptionModule');
+  private refreshTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(KMS_CLIENT) private readonly kms: KMSClient | null,
+    @Inject(ENVELOPE_CIPHER) private readonly cipher: EnvelopeFieldCipher,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    // Notice a rotation made elsewhere within a minute, even on an instance that seals nothing.
+    this.refreshTimer = setInterval(() => {
+      this.cipher.refreshInBackground();
+    }, ACTIVE_KEY_REFRESH_MS).unref();
+    try {
+      await this.cipher.warmUp();
+    } catch (error) {
+      // Not fatal (a KMS blip must not stop a deploy); the first use retries. Name and code only.
+      const code = (error as { code?: unknown }).code;
+      this.logger.warn(
+        `field-encryption keys not preloaded: ${error instanceof Error ? error.name : 'Error'}${typeof code === 'string' ? ` ${code}` : ''}`,
+      );
+    }
+  }
 
   onApplicationShutdown(): void {
+    clearInterval(this.refreshTimer);
     this.kms?.destroy();
   }
 }

@@ -14,8 +14,8 @@ export interface KeyCommandIo {
   signal?: AbortSignal;
 }
 
-/** How long a running instance may keep sealing under the previous key after a rotation. */
-const ACTIVE_KEY_TTL_SECONDS = 60;
+/** How long to wait after a rotation before re-encrypting: instances switch within a minute. */
+const SWITCH_OVER_SECONDS = 120;
 
 async function withCipher<T>(
   config: AppConfig,
@@ -71,7 +71,7 @@ export async function runKeysRotate(config: AppConfig, io: KeyCommandIo): Promis
       );
     }
     io.out(
-      `  running instances switch to the new key within ${ACTIVE_KEY_TTL_SECONDS} s; then run keys:reencrypt`,
+      `  running instances switch to the new key within a minute; wait ${SWITCH_OVER_SECONDS} s, then run keys:reencrypt`,
     );
     return 0;
   });
@@ -109,9 +109,9 @@ export async function runKeysReencrypt(
   }
   return withCipher(config, async ({ dataSource, keyring, cipher }) => {
     const active = await keyring.findActive();
-    if (active && Date.now() - active.createdAt.getTime() < ACTIVE_KEY_TTL_SECONDS * 1000) {
+    if (active && Date.now() - active.createdAt.getTime() < SWITCH_OVER_SECONDS * 1000) {
       io.err(
-        `keys:reencrypt: warning: key ${active.id} is less than ${ACTIVE_KEY_TTL_SECONDS} s old; instances may still seal under the previous key. Run again with --restart afterwards.`,
+        `keys:reencrypt: warning: key ${active.id} is less than ${SWITCH_OVER_SECONDS} s old; instances may still seal under the previous key. Run again with --restart afterwards.`,
       );
     }
     const job = new ReencryptionJob(dataSource, cipher);
