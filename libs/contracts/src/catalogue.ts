@@ -85,7 +85,10 @@ export const ProductSummarySchema = z.strictObject({
 /** Listing item as TypeScript. */
 export type ProductSummary = z.infer<typeof ProductSummarySchema>;
 
-/** Count of matching products per facet value, for the current filters. */
+/**
+ * Count of matching products per value of one facet key (most frequent first, at most 50). Counts
+ * are disjunctive: a key's counts apply every filter except that key's own facet filter.
+ */
 export const FacetCountSchema = z.strictObject({
   key: z.string(),
   values: z.array(z.strictObject({ value: z.string(), count: z.number().int().nonnegative() })),
@@ -100,7 +103,12 @@ export const ProductListSchema = z.strictObject({
     .nullable()
     .describe('Pass as `cursor` for the next page; null at the end.'),
   sort: z.enum(PRODUCT_SORTS),
-  facets: z.array(FacetCountSchema),
+  facets: z
+    .array(FacetCountSchema)
+    .describe(
+      "Facet value counts, disjunctive: a key's counts apply every filter but that key's own, " +
+        'so after choosing colour:Red the other colours still show how many products they have.',
+    ),
 });
 /** Listing response as TypeScript. */
 export type ProductList = z.infer<typeof ProductListSchema>;

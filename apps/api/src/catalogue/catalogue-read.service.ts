@@ -19,6 +19,8 @@ export const LOW_STOCK_THRESHOLD = 5;
 /** Facet values returned per facet key, most frequent first. */
 const MAX_FACET_VALUES = 50;
 
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 const eur = (amount: number) => ({ amount, currency: 'EUR' as const });
 
 /**
@@ -44,10 +46,9 @@ export class CatalogueReadService {
       maxPrice: query.maxPrice,
       inStock: query.inStock,
     };
-    const [rows, total, facetRows] = await Promise.all([
+    const [rows, { total, facets: facetRows }] = await Promise.all([
       this.listing.page(filter, sort, limit, after),
-      this.listing.count(filter),
-      this.listing.facetCounts(filter),
+      this.listing.summary(filter),
     ]);
     const pageRows = rows.slice(0, limit);
     const last = pageRows.at(-1);
@@ -60,6 +61,12 @@ export class CatalogueReadService {
           })
         : null;
 
+    // Keys in name order; each key's values most frequent first, then by name.
+    facetRows.sort((a, b) =>
+      a.key !== b.key
+        ? compareText(a.key, b.key)
+        : b.count - a.count || compareText(a.value, b.value),
+    );
     const facets = new Map<string, { value: string; count: number }[]>();
     for (const row of facetRows) {
       const values = facets.get(row.key) ?? [];
@@ -178,8 +185,9 @@ export class CatalogueReadService {
       }[]
     >(
       `SELECT c.id, c.parent_id, c.slug, c.name, c.description,
-              (SELECT count(*)::int FROM product p JOIN category d ON d.id = p.category_id
-                WHERE p.status = 'active' AND starts_with(d.path, c.path)) AS product_count
+              (SELECT coalesce(sum(s.product_count), 0)::int
+                 FROM product_facet_count s JOIN category d ON d.id = s.category_id
+                WHERE s.token = '' AND starts_with(d.path, c.path)) AS product_count
          FROM category c ORDER BY c.position, c.name`,
     );
     const nodes = new Map<string, CategoryNode>();

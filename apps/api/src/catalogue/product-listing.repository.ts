@@ -29,6 +29,19 @@ export interface ListingRow {
   sort_key: string | number;
 }
 
+/** Number of products having one facet value, among those a listing's filters select. */
+export interface FacetValueCount {
+  key: string;
+  value: string;
+  count: number;
+}
+
+/** Total and facet counts of a listing (see {@link ProductListingRepository.summary}). */
+export interface ListingSummary {
+  total: number;
+  facets: FacetValueCount[];
+}
+
 /** Collects bind parameters and hands out their `$n` placeholders. */
 class SqlParams {
   readonly values: unknown[] = [];
@@ -68,15 +81,19 @@ const SORT_SPECS: Record<
 };
 
 /**
- * Read queries of the storefront listing: PostgreSQL full-text search, facet filters on a jsonb
- * GIN index, keyset pagination. Every value is a bind parameter; identifiers and directions come
+ * Read queries of the storefront listing: PostgreSQL full-text search, facet filters on a GIN
+ * index of `facet_tokens`, keyset pagination, precomputed or single-scan facet counts. Every value is a bind parameter; identifiers and directions come
  * from {@link SORT_SPECS}.
  */
 @Injectable()
 export class ProductListingRepository {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
-  private where(filter: ListingFilter, params: SqlParams): { sql: string; qParam: string } {
+  /**
+   * Conditions every listing query shares (status, search, category, price, stock) — everything
+   * but the facet filters, which {@link facetGroups} turns into one condition per facet key.
+   */
+  private baseWhere(filter: ListingFilter, params: SqlParams): { sql: string; qParam: string } {
     const conditions = [`p.status = 'active'`];
     let qParam = '';
     if (filter.q !== undefined) {
@@ -84,17 +101,7 @@ export class ProductListingRepository {
       conditions.push(`p.search_vector @@ websearch_to_tsquery(${TS_CONFIG}, ${qParam})`);
     }
     if (filter.categorySlug !== undefined) {
-      conditions.push(
-        `p.category_id IN (SELECT d.id FROM category c JOIN category d ON starts_with(d.path, c.path) WHERE c.slug = ${params.add(filter.categorySlug)})`,
-      );
-    }
-    const byKey = new Map<string, string[]>();
-    for (const { key, value } of filter.facets) byKey.set(key, [...(byKey.get(key) ?? []), value]);
-    for (const [key, values] of byKey) {
-      const alternatives = values.map(
-        (value) => `p.facets @> ${params.add(JSON.stringify({ [key]: [value] }))}::jsonb`,
-      );
-      conditions.push(`(${alternatives.join(' OR ')})`);
+      conditions.push(`p.category_id IN (${subtreeOf(params.add(filter.categorySlug))})`);
     }
     // A product matches a price range when any of its variants could: ranges overlap.
     if (filter.minPrice !== undefined)
@@ -104,6 +111,13 @@ export class ProductListingRepository {
     if (filter.inStock === true) conditions.push('p.in_stock');
     if (filter.inStock === false) conditions.push('NOT p.in_stock');
     return { sql: conditions.join(' AND '), qParam };
+  }
+
+  /** Every filter of the listing: the base conditions and each facet key's condition. */
+  private where(filter: ListingFilter, params: SqlParams): { sql: string; qParam: string } {
+    const base = this.baseWhere(filter, params);
+    const groups = facetGroups(filter.facets).map((group) => matchSql(group, params));
+    return { sql: [base.sql, ...groups].join(' AND '), qParam: base.qParam };
   }
 
   /** One page of products (fetches `limit + 1` rows so the caller knows whether more follow). */
@@ -131,26 +145,128 @@ export class ProductListingRepository {
     return this.dataSource.query<ListingRow[]>(sql, params.values);
   }
 
-  /** Number of products matching the filters. */
-  async count(filter: ListingFilter): Promise<number> {
-    const params = new SqlParams();
-    const { sql: where } = this.where(filter, params);
-    const sql = `SELECT count(*)::int AS total FROM product p WHERE ${where}`;
-    const rows = await this.dataSource.query<{ total: number }[]>(sql, params.values);
-    return rows[0]?.total ?? 0;
+  /**
+   * The total and the facet counts of a listing. Facet counts are disjunctive: the counts of a
+   * facet key apply every filter except that key's own, so choosing `colour:Red` still shows how
+   * many products each other colour has. Listings filtered only by category and stock read the
+   * precomputed `product_facet_count` table instead of aggregating products.
+   */
+  async summary(filter: ListingFilter): Promise<ListingSummary> {
+    const groups = facetGroups(filter.facets);
+    const precomputable =
+      filter.q === undefined && filter.minPrice === undefined && filter.maxPrice === undefined;
+    if (precomputable && groups.length === 0) return this.precomputed(filter);
+    const only = groups.length === 1 ? groups[0] : undefined;
+    if (precomputable && only) {
+      // The chosen key's own counts ignore its filter: they are the precomputed ones.
+      const [own, rest] = await Promise.all([
+        this.precomputed(filter, only.key),
+        this.aggregated(filter, groups, only.key),
+      ]);
+      return { total: rest.total, facets: [...own.facets, ...rest.facets] };
+    }
+    return this.aggregated(filter, groups);
   }
 
-  /** Facet value counts over the products matching the filters. */
-  async facetCounts(
-    filter: ListingFilter,
-  ): Promise<{ key: string; value: string; count: number }[]> {
+  /** Summary from `product_facet_count` (category and stock filters only), optionally one key. */
+  private async precomputed(filter: ListingFilter, onlyKey?: string): Promise<ListingSummary> {
     const params = new SqlParams();
-    const { sql: where } = this.where(filter, params);
+    const conditions = ['s.product_count > 0'];
+    if (filter.categorySlug !== undefined) {
+      conditions.push(`s.category_id IN (${subtreeOf(params.add(filter.categorySlug))})`);
+    }
+    if (filter.inStock !== undefined) conditions.push(`s.in_stock = ${params.add(filter.inStock)}`);
+    if (onlyKey !== undefined)
+      conditions.push(`starts_with(s.token, ${params.add(`${onlyKey}:`)})`);
     const sql =
-      `SELECT f.key, v.value, count(*)::int AS count ` +
-      `FROM product p CROSS JOIN LATERAL jsonb_each(p.facets) AS f(key, vals) ` +
-      `CROSS JOIN LATERAL jsonb_array_elements_text(f.vals) AS v(value) ` +
-      `WHERE ${where} GROUP BY f.key, v.value ORDER BY f.key, count DESC, v.value`;
-    return this.dataSource.query(sql, params.values);
+      `SELECT s.token, sum(s.product_count)::int AS count FROM product_facet_count s ` +
+      `WHERE ${conditions.join(' AND ')} GROUP BY s.token`;
+    return summaryOf(await this.dataSource.query<TokenCount[]>(sql, params.values));
   }
+
+  /**
+   * Summary aggregated over the matching products in one scan. Each product carries a flag per
+   * facet key (does it match that key's filter?); a token `k:v` is counted when the product
+   * matches every key but `k`, and the total counts products matching every key. `skipKey` leaves
+   * out a key whose counts come from elsewhere, so its filter can narrow the scan.
+   */
+  private async aggregated(
+    filter: ListingFilter,
+    groups: FacetGroup[],
+    skipKey?: string,
+  ): Promise<ListingSummary> {
+    const params = new SqlParams();
+    const conditions = [this.baseWhere(filter, params).sql];
+    const flags: { name: string; match: string; prefix: string }[] = [];
+    for (const [i, group] of groups.entries()) {
+      const match = matchSql(group, params);
+      if (group.key === skipKey) conditions.push(match);
+      else flags.push({ name: `g${i}`, match, prefix: params.add(`${group.key}:`) });
+    }
+    // Only products that miss at most one key's filter contribute any count.
+    if (flags.length > 1) {
+      conditions.push(
+        `(${flags.map((f) => `(${f.match})::int`).join(' + ')}) >= ${flags.length - 1}`,
+      );
+    }
+    const columns = ['p.facet_tokens AS tokens', ...flags.map((f) => `${f.match} AS ${f.name}`)];
+    const all = flags.map((f) => `m.${f.name}`);
+    const tokenConditions = flags.map((f) => `(m.${f.name} OR starts_with(t.token, ${f.prefix}))`);
+    if (skipKey !== undefined)
+      tokenConditions.push(`NOT starts_with(t.token, ${params.add(`${skipKey}:`)})`);
+    const sql =
+      `WITH m AS MATERIALIZED (SELECT ${columns.join(', ')} FROM product p ` +
+      `WHERE ${conditions.join(' AND ')}) ` +
+      `SELECT '' AS token, count(*)::int AS count FROM m` +
+      (all.length > 0 ? ` WHERE ${all.join(' AND ')}` : '') +
+      ` UNION ALL SELECT t.token, count(*)::int AS count ` +
+      `FROM m CROSS JOIN LATERAL unnest(m.tokens) AS t(token)` +
+      (tokenConditions.length > 0 ? ` WHERE ${tokenConditions.join(' AND ')}` : '') +
+      ` GROUP BY t.token`;
+    return summaryOf(await this.dataSource.query<TokenCount[]>(sql, params.values));
+  }
+}
+
+/** A facet key and the values chosen for it (ORed). */
+interface FacetGroup {
+  key: string;
+  values: string[];
+}
+
+/** A row of a summary query: a `key:value` token, or `''` for the number of products. */
+interface TokenCount {
+  token: string;
+  count: number;
+}
+
+/** The facet filters grouped by key, keys in first-seen order. */
+function facetGroups(facets: ListingFilter['facets']): FacetGroup[] {
+  const byKey = new Map<string, string[]>();
+  for (const { key, value } of facets) byKey.set(key, [...(byKey.get(key) ?? []), value]);
+  return [...byKey].map(([key, values]) => ({ key, values }));
+}
+
+/** A product matches a facet key's filter when it has any of the chosen values. */
+function matchSql(group: FacetGroup, params: SqlParams): string {
+  return `p.facet_tokens && ${params.add(group.values.map((value) => `${group.key}:${value}`))}::text[]`;
+}
+
+/** Ids of the category with slug `slugParam` and of every category below it. */
+function subtreeOf(slugParam: string): string {
+  return `SELECT d.id FROM category c JOIN category d ON starts_with(d.path, c.path) WHERE c.slug = ${slugParam}`;
+}
+
+/** Splits summary rows into the total and `key:value` counts (keys never contain `:`). */
+function summaryOf(rows: TokenCount[]): ListingSummary {
+  let total = 0;
+  const facets: FacetValueCount[] = [];
+  for (const { token, count } of rows) {
+    if (token === '') {
+      total = count;
+      continue;
+    }
+    const at = token.indexOf(':');
+    facets.push({ key: token.slice(0, at), value: token.slice(at + 1), count });
+  }
+  return { total, facets };
 }

@@ -114,6 +114,31 @@ describe('GET /api/products', () => {
     expect(colour?.values.find((v) => v.value === 'Navy')?.count).toBe(navy.total);
   });
 
+  it('counts facets disjunctively: each key ignores only its own filter', async () => {
+    const all = await list('limit=1');
+    const navy = await list('facet=colour:Navy&limit=1');
+    const countOf = (page: ProductList, key: string, value: string) =>
+      page.facets.find((f) => f.key === key)?.values.find((v) => v.value === value)?.count;
+    // Choosing Navy still shows every colour, with the counts of the unfiltered listing…
+    expect(navy.facets.find((f) => f.key === 'colour')).toEqual(
+      all.facets.find((f) => f.key === 'colour'),
+    );
+    expect(navy.facets.find((f) => f.key === 'colour')?.values.length).toBeGreaterThan(1);
+    // …so the count next to Black is what choosing Black instead would give,
+    expect(countOf(navy, 'colour', 'Black')).toBe((await list('facet=colour:Black&limit=1')).total);
+    // while the other keys are narrowed by the colour: size M shows Navy-and-M products.
+    const navyM = await list('facet=colour:Navy&facet=size:M&limit=1');
+    expect(countOf(navy, 'size', 'M')).toBe(navyM.total);
+    expect(countOf(navy, 'size', 'M')).toBeLessThan(countOf(all, 'size', 'M') ?? 0);
+    // With two keys chosen, each key is counted under the other key's filter only.
+    expect(countOf(navyM, 'colour', 'Black')).toBe(
+      (await list('facet=colour:Black&facet=size:M&limit=1')).total,
+    );
+    expect(countOf(navyM, 'size', 'L')).toBe(
+      (await list('facet=colour:Navy&facet=size:L&limit=1')).total,
+    );
+  });
+
   it('filters by price range and stock', async () => {
     const page = await list('minPrice=2000&maxPrice=5000&inStock=true&limit=100');
     expect(page.total).toBeGreaterThan(0);
