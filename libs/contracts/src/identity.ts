@@ -44,12 +44,19 @@ export const LoginRequestSchema = z.strictObject({
 });
 export type LoginRequest = z.infer<typeof LoginRequestSchema>;
 
-/** Where a sign-in stands. `mfa-required`: send a code to `/api/auth/mfa`. */
+/**
+ * Where a sign-in stands. `mfa-required`: send a code to `/api/auth/mfa`, or use a passkey
+ * (`/api/auth/mfa/passkey/options`, then `/api/auth/mfa/passkey`).
+ */
 export const AuthStatusSchema = z.enum(['authenticated', 'mfa-required', 'mfa-enrolment-required']);
 
 export const LoginResponseSchema = z.strictObject({
   status: AuthStatusSchema,
   csrfToken: z.string().describe('Send it back in `X-CSRF-Token` on every state change.'),
+  secondFactors: z
+    .array(z.enum(['totp', 'passkey', 'recovery-code']))
+    .optional()
+    .describe('With `mfa-required`: the factors that can complete this sign-in.'),
 });
 export type LoginResponse = z.infer<typeof LoginResponseSchema>;
 
@@ -98,7 +105,11 @@ export const ProfileSchema = z.strictObject({
   email: z.string(),
   displayName: z.string().nullable(),
   roles: z.array(z.string()),
-  mfa: z.strictObject({ totp: z.boolean(), recoveryCodesRemaining: z.number().int().min(0) }),
+  mfa: z.strictObject({
+    totp: z.boolean(),
+    passkeys: z.number().int().min(0),
+    recoveryCodesRemaining: z.number().int().min(0),
+  }),
 });
 export type Profile = z.infer<typeof ProfileSchema>;
 

@@ -9,3 +9,4 @@ export * from './query-params';
 export * from './catalogue';
 export * from './audit';
 export * from './identity';
+export * from './passkeys';

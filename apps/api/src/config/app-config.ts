@@ -102,6 +102,14 @@ export const ENV_SCHEMA = z.object({
   LOGIN_IP_FAILURE_LIMIT: int(5, 10_000).default(50),
   PASSWORD_RESET_TTL_SECONDS: int(300, 86_400).default(3_600),
   EMAIL_VERIFICATION_TTL_SECONDS: int(300, 7 * 86_400).default(86_400),
+  WEBAUTHN_RP_ID: z
+    .string()
+    .regex(
+      /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+      'must be a lower-case domain name such as shop.example (not a URL, not an IP address)',
+    )
+    .optional(),
+  WEBAUTHN_RP_NAME: z.string().trim().min(1).max(100).optional(),
 
   AUDIT_HMAC_KEY: secretKey.default(DEVELOPMENT_AUDIT_HMAC_KEY),
   AUDIT_HMAC_PREVIOUS_KEYS: z
@@ -223,6 +231,12 @@ export interface AppConfig {
     ipFailureLimit: number;
     passwordResetTtlSeconds: number;
     emailVerificationTtlSeconds: number;
+    /**
+     * WebAuthn relying party: the RP ID passkeys are bound to (the shop's registrable domain), the
+     * name authenticators show, and the origins whose ceremonies are accepted (the public origins
+     * on that domain).
+     */
+    webauthn: { rpId: string; rpName: string; origins: string[] };
   };
   /** Audit trail: the hash-chain keys (current, then older ones) and the client pseudonym key. */
   audit: { hmacKey: string; previousHmacKeys: string[]; pseudonymKey: string };
@@ -333,6 +347,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (isProduction && e.PUBLIC_ORIGINS.some((o) => !o.startsWith('https://'))) {
     problems.push('PUBLIC_ORIGINS: production origins must be https');
   }
+  const webauthnRpId = e.WEBAUTHN_RP_ID ?? 'localhost';
+  const webauthnOrigins = e.PUBLIC_ORIGINS.filter((origin) => {
+    const host = new URL(origin).hostname;
+    return host === webauthnRpId || host.endsWith(`.${webauthnRpId}`);
+  });
+  if (isProduction && !e.WEBAUTHN_RP_ID) {
+    problems.push('WEBAUTHN_RP_ID: required in production (the shop\'s domain, e.g. shop.example)');
+  } else if (webauthnOrigins.length === 0) {
+    problems.push(
+      'WEBAUTHN_RP_ID: no PUBLIC_ORIGINS origin is on this domain, so passkeys would work nowhere',
+    );
+  }
   if (e.STAFF_SESSION_ABSOLUTE_TIMEOUT_SECONDS < e.STAFF_SESSION_IDLE_TIMEOUT_SECONDS) {
     problems.push(
       'STAFF_SESSION_ABSOLUTE_TIMEOUT_SECONDS: must not be shorter than STAFF_SESSION_IDLE_TIMEOUT_SECONDS',
@@ -425,6 +451,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       ipFailureLimit: e.LOGIN_IP_FAILURE_LIMIT,
       passwordResetTtlSeconds: e.PASSWORD_RESET_TTL_SECONDS,
       emailVerificationTtlSeconds: e.EMAIL_VERIFICATION_TTL_SECONDS,
+      webauthn: {
+        rpId: webauthnRpId,
+        rpName: e.WEBAUTHN_RP_NAME ?? e.SHOP_NAME,
+        origins: webauthnOrigins,
+      },
     },
     audit: {
       hmacKey: e.AUDIT_HMAC_KEY,

@@ -3,12 +3,18 @@ import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { CATALOGUE_ENTITIES } from '../catalogue/entities';
 import { IDENTITY_ENTITIES } from '../identity/entities';
+import { PASSKEY_ENTITIES } from '../identity/passkeys/webauthn-credential.entity';
 import { ENCRYPTION_ENTITIES } from '../privacy/encryption/encryption-key.entity';
 import { MIGRATIONS } from './migrations';
 import { serialPgliteDriver } from './serial-pglite-pool';
 
 /** Every entity of the application. A new bounded context adds its list here. */
-export const ENTITIES = [...CATALOGUE_ENTITIES, ...IDENTITY_ENTITIES, ...ENCRYPTION_ENTITIES];
+export const ENTITIES = [
+  ...CATALOGUE_ENTITIES,
+  ...IDENTITY_ENTITIES,
+  ...PASSKEY_ENTITIES,
+  ...ENCRYPTION_ENTITIES,
+];
 
 /**
  * TypeORM options for the configured database. `purpose: 'migrate'` connects with the migration

@@ -59,6 +59,7 @@ export class AccountService {
 
   async profile(principal: Principal): Promise<Profile> {
     const user = await this.user(principal);
+    const factors = await this.factors.enrolledFactors(user.id);
     return {
       id: user.id,
       kind: user.kind,
@@ -68,7 +69,8 @@ export class AccountService {
         : null,
       roles: await this.users.rolesOf(user.id),
       mfa: {
-        totp: await this.factors.isEnrolled(user.id),
+        totp: factors.totp,
+        passkeys: factors.passkeys,
         recoveryCodesRemaining: await this.factors.recoveryCodesRemaining(user.id),
       },
     };
@@ -224,7 +226,7 @@ export class AccountService {
 
   async beginTotp(principal: Principal): Promise<TotpEnrolment> {
     const user = await this.user(principal);
-    if (await this.factors.isEnrolled(user.id)) throw new DomainError('CONFLICT');
+    if ((await this.factors.enrolledFactors(user.id)).totp) throw new DomainError('CONFLICT');
     return this.factors.beginTotp(user.id, await this.open(user, 'email', user.emailSealed));
   }
 

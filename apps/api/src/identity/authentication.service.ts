@@ -31,7 +31,7 @@ import { SignInSessionService } from './sign-in-session.service';
 import { UsersRepository } from './users.repository';
 
 /** Failed second-factor attempts allowed on one partial sign-in before it is ended. */
-const MAX_MFA_ATTEMPTS = 5;
+export const MAX_MFA_ATTEMPTS = 5;
 
 function statusOf(level: SessionAuth['level']): LoginResponse['status'] {
   return level === 'full'
@@ -156,10 +156,17 @@ export class AuthenticationService {
         { type: 'user', id: user.id },
       );
     }
-    return { status: statusOf(level), csrfToken: session.record.csrfToken };
+    return {
+      status: statusOf(level),
+      csrfToken: session.record.csrfToken,
+      ...(level === 'mfa-pending'
+        ? { secondFactors: await this.factors.availableAtSignIn(user.id) }
+        : {}),
+    };
   }
 
-  private async resendVerification(user: User): Promise<void> {
+  /** Emails a new verification link (a sign-in of an unverified account is refused). */
+  async resendVerification(user: User): Promise<void> {
     await this.users.transaction(async (manager) => {
       const token = await this.tokens.issue(
         manager,

@@ -4,6 +4,7 @@ import type { MailMessage } from '../mail/mail-message';
 import { MailOutbox } from '../mail/mail-outbox.service';
 import { RecoveryCodeService } from './credentials/recovery-code.service';
 import { TotpService } from './credentials/totp.service';
+import { PasskeyCredentialsRepository } from './passkeys/passkey-credentials.repository';
 import {
   ACCOUNT_MAILER,
   SECOND_FACTORS,
@@ -73,25 +74,58 @@ export const MAILER_PROVIDER: Provider = {
   }),
 };
 
-/** Second factors: TOTP with recovery codes (passkeys join here). */
+/** Second factors: TOTP and passkeys, with recovery codes for either. */
 export const SECOND_FACTORS_PROVIDER: Provider = {
   provide: SECOND_FACTORS,
-  inject: [TotpService, RecoveryCodeService],
-  useFactory: (totp: TotpService, recovery: RecoveryCodeService): SecondFactors => ({
-    isEnrolled: (userId) => totp.isEnrolled(userId),
-    verifyTotp: (userId, code) => totp.verify(userId, code),
-    useRecoveryCode: (userId, code) => recovery.consume(userId, code),
-    beginTotp: async (userId, label) => {
-      const enrolment = await totp.beginEnrolment(userId, label);
-      return { otpauthUri: enrolment.uri, secret: enrolment.secret };
-    },
-    confirmTotp: async (userId, code) =>
-      (await totp.confirmEnrolment(userId, code)) ? recovery.regenerate(userId) : null,
-    removeTotp: async (userId) => {
-      await totp.remove(userId);
-      await recovery.removeAll(userId);
-    },
-    regenerateRecoveryCodes: (userId) => recovery.regenerate(userId),
-    recoveryCodesRemaining: (userId) => recovery.remaining(userId),
-  }),
+  inject: [TotpService, RecoveryCodeService, PasskeyCredentialsRepository],
+  useFactory: (
+    totp: TotpService,
+    recovery: RecoveryCodeService,
+    passkeys: PasskeyCredentialsRepository,
+  ): SecondFactors => {
+    const enrolledFactors = async (userId: string) => {
+      const [hasTotp, count] = await Promise.all([
+        totp.isEnrolled(userId),
+        passkeys.countForUser(userId),
+      ]);
+      return { totp: hasTotp, passkeys: count };
+    };
+    const dropRecoveryCodesIfUnenrolled = async (userId: string) => {
+      const factors = await enrolledFactors(userId);
+      if (!factors.totp && factors.passkeys === 0) await recovery.removeAll(userId);
+    };
+    return {
+      isEnrolled: async (userId) => {
+        const factors = await enrolledFactors(userId);
+        return factors.totp || factors.passkeys > 0;
+      },
+      enrolledFactors,
+      availableAtSignIn: async (userId) => {
+        const [factors, codes] = await Promise.all([
+          enrolledFactors(userId),
+          recovery.remaining(userId),
+        ]);
+        return [
+          ...(factors.totp ? (['totp'] as const) : []),
+          ...(factors.passkeys > 0 ? (['passkey'] as const) : []),
+          ...(codes > 0 ? (['recovery-code'] as const) : []),
+        ];
+      },
+      verifyTotp: (userId, code) => totp.verify(userId, code),
+      useRecoveryCode: (userId, code) => recovery.consume(userId, code),
+      beginTotp: async (userId, label) => {
+        const enrolment = await totp.beginEnrolment(userId, label);
+        return { otpauthUri: enrolment.uri, secret: enrolment.secret };
+      },
+      confirmTotp: async (userId, code) =>
+        (await totp.confirmEnrolment(userId, code)) ? recovery.regenerate(userId) : null,
+      removeTotp: async (userId) => {
+        await totp.remove(userId);
+        await dropRecoveryCodesIfUnenrolled(userId);
+      },
+      dropRecoveryCodesIfUnenrolled,
+      regenerateRecoveryCodes: (userId) => recovery.regenerate(userId),
+      recoveryCodesRemaining: (userId) => recovery.remaining(userId),
+    };
+  },
 };

@@ -42,9 +42,14 @@ export interface AccountMailer {
   ): Promise<void>;
 }
 
-/** Second factors of an account (TOTP and recovery codes; passkeys join later). */
+/** Second factors of an account: TOTP, passkeys (WebAuthn) and recovery codes. */
 export interface SecondFactors {
+  /** True when the account has a second factor: a confirmed TOTP authenticator or a passkey. */
   isEnrolled(userId: string): Promise<boolean>;
+  /** The account's second factors, for its profile and the rule that staff keep one. */
+  enrolledFactors(userId: string): Promise<{ totp: boolean; passkeys: number }>;
+  /** The factors a partial sign-in can be completed with, in the words of the API. */
+  availableAtSignIn(userId: string): Promise<Array<'totp' | 'passkey' | 'recovery-code'>>;
   /** Checks a TOTP code (single use: a replayed code is refused). */
   verifyTotp(userId: string, code: string): Promise<boolean>;
   /** Consumes a recovery code (single use). */
@@ -52,7 +57,10 @@ export interface SecondFactors {
   beginTotp(userId: string, accountLabel: string): Promise<{ otpauthUri: string; secret: string }>;
   /** Confirms the pending enrolment with a first code; returns fresh recovery codes, or null. */
   confirmTotp(userId: string, code: string): Promise<string[] | null>;
+  /** Removes TOTP; the recovery codes go too unless a passkey remains. */
   removeTotp(userId: string): Promise<void>;
+  /** Drops the recovery codes of an account left without any second factor. */
+  dropRecoveryCodesIfUnenrolled(userId: string): Promise<void>;
   regenerateRecoveryCodes(userId: string): Promise<string[]>;
   recoveryCodesRemaining(userId: string): Promise<number>;
 }

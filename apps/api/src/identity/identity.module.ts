@@ -28,6 +28,7 @@ import { StaffController } from './staff.controller';
 import { StaffService } from './staff.service';
 import { UsersRepository } from './users.repository';
 import { MAILER_PROVIDER, SECOND_FACTORS_PROVIDER } from './identity-adapters';
+import { PASSKEY_CONTROLLERS, PASSKEY_PROVIDERS } from './passkeys/passkeys.providers';
 
 /**
  * The identity context: accounts, sign-in, MFA, sessions, roles and permissions. It provides the
@@ -36,7 +37,7 @@ import { MAILER_PROVIDER, SECOND_FACTORS_PROVIDER } from './identity-adapters';
 @Global()
 @Module({
   imports: [CredentialsModule],
-  controllers: [AuthController, AccountController, StaffController],
+  controllers: [AuthController, AccountController, StaffController, ...PASSKEY_CONTROLLERS],
   providers: [
     UsersRepository,
     AccountTokensService,
@@ -77,6 +78,7 @@ import { MAILER_PROVIDER, SECOND_FACTORS_PROVIDER } from './identity-adapters';
     },
     MAILER_PROVIDER,
     SECOND_FACTORS_PROVIDER,
+    ...PASSKEY_PROVIDERS,
   ],
   exports: [PRINCIPAL_RESOLVER, CsrfGuard, StaffService, UsersRepository],
 })

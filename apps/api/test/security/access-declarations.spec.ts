@@ -72,6 +72,11 @@ describe('deny by default', () => {
       'POST /auth/login',
       'POST /auth/logout',
       'POST /auth/mfa',
+      // Passkeys: passwordless sign-in, and the passkey second factor of a partial sign-in.
+      'POST /auth/mfa/passkey',
+      'POST /auth/mfa/passkey/options',
+      'POST /auth/passkey',
+      'POST /auth/passkey/options',
       'POST /auth/password-reset',
       'POST /auth/password-reset/complete',
       'POST /auth/register',

@@ -20,6 +20,7 @@ export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, { status: number; messa
     message: 'Set up a second factor before using this account.',
   },
   INVALID_MFA_CODE: { status: 401, message: 'The code is not valid.' },
+  PASSKEY_REJECTED: { status: 400, message: 'The passkey could not be verified; try again.' },
   REAUTHENTICATION_REQUIRED: {
     status: 401,
     message: 'Confirm it is you: sign in again to continue.',

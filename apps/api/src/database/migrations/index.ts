@@ -5,6 +5,7 @@ import { CreateMailOutbox1763810000000 } from './1763810000000-create-mail-outbo
 import { CreateAuditLog1763820000000 } from './1763820000000-create-audit-log';
 import { CreateMfaCredentials1763830000000 } from './1763830000000-create-mfa-credentials';
 import { CatalogueFacetCounts1763840000000 } from './1763840000000-catalogue-facet-counts';
+import { CreateWebauthnCredentials1763860000000 } from './1763860000000-create-webauthn-credentials';
 
 /** Every migration, in order. Generated or hand-written, each is committed and reviewed. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CreateAuditLog1763820000000,
   CreateMfaCredentials1763830000000,
   CatalogueFacetCounts1763840000000,
+  CreateWebauthnCredentials1763860000000,
 ];
