@@ -1,5 +1,4 @@
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import type { ModuleMetadata, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -9,10 +8,16 @@ import { auditContextOf } from './audit/audit-context';
 import { SecurityEvents } from './audit/security-events.service';
 import type { AppConfig } from './config/app-config';
 import { ifNoneMatchHits } from './core/http/public-cache';
+import { installPublicCacheFastPath } from './core/http/public-cache-fast-path';
 import { requestContext } from './core/http/request-context';
 import { ShutdownState } from './core/http/shutdown-state';
-import { API_HELMET_OPTIONS, DOCS_CSP } from './core/http/security-headers';
-import { PinoNestLogger, createLogger, requestIdFrom } from './core/logging/logger';
+import { DOCS_CSP, apiSecurityHeaders } from './core/http/security-headers';
+import {
+  PinoNestLogger,
+  createLogger,
+  requestChildLogger,
+  requestIdFrom,
+} from './core/logging/logger';
 import { csrfOriginHook, routeIdOf } from './identity/csrf/csrf-origin.hook';
 import { serveOpenApi } from './openapi/openapi';
 
@@ -50,6 +55,8 @@ export async function createApp(
     forceCloseConnections: 'idle',
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
+    // The per-request child logger without pino's costly redaction of the request id binding.
+    childLoggerFactory: requestChildLogger,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, options.extraImports),
@@ -59,11 +66,13 @@ export async function createApp(
   );
   const fastify = app.getHttpAdapter().getInstance();
 
-  await app.register(helmet, API_HELMET_OPTIONS);
+  // helmet's headers (API_HELMET_OPTIONS), computed once rather than by the plugin per request.
+  const securityHeaders = await apiSecurityHeaders();
   // Session ids are opaque random values checked against Redis: the cookie needs no signature.
   await app.register(cookie);
 
   fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.headers(securityHeaders);
     void reply.header('x-request-id', request.id);
     // Nothing is cacheable unless a route says so (@PublicCache).
     void reply.header('cache-control', 'no-store');
@@ -104,6 +113,9 @@ export async function createApp(
 
   // JSON only: with no text/plain parser, any non-JSON body is a 415.
   fastify.removeContentTypeParser('text/plain');
+
+  // In-process hits of @PublicCache routes, after every onRequest hook and every global guard.
+  installPublicCacheFastPath(app);
 
   app.setGlobalPrefix('api');
   if (config.openApiEnabled) serveOpenApi(app);

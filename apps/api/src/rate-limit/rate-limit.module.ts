@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerModule, ThrottlerStorageService } from '@nestjs/throttler';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { REDIS_CLIENT } from '../store/key-value-store';
+import { RedisThrottlerStorage } from './redis-throttler-storage';
 import { ResilientThrottlerStorage } from './resilient-throttler-storage';
 
 /**
- * Redis-backed rate limiting (`@nestjs/throttler` with `@nest-lab/throttler-storage-redis`), with
+ * Redis-backed rate limiting (`@nestjs/throttler` with {@link RedisThrottlerStorage}), with
  * the limits from configuration: `default` everywhere, `search`, `auth` and `checkout` where a route
  * opts in. Development without Redis counts in memory.
  */
@@ -22,7 +22,7 @@ import { ResilientThrottlerStorage } from './resilient-throttler-storage';
           ttl: config.rateLimits[name].ttlMs,
         })),
         storage: new ResilientThrottlerStorage(
-          redis ? new ThrottlerStorageRedisService(redis) : new ThrottlerStorageService(),
+          redis ? new RedisThrottlerStorage(redis) : new ThrottlerStorageService(),
         ),
       }),
     }),

@@ -4,62 +4,164 @@ import {
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
+  type Type,
 } from '@nestjs/common';
+import {
+  EXCEPTION_FILTERS_METADATA,
+  GUARDS_METADATA,
+  INTERCEPTORS_METADATA,
+} from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, map, of, switchMap, type Observable } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { IS_PUBLIC } from './public.decorator';
 import { PUBLIC_CACHE, cacheKeyOf, etagOf } from './public-cache';
-import { PublicResponseCache } from './public-response-cache.service';
+import { PublicResponseCache, type CachedResponse } from './public-response-cache.service';
+
+const JSON_UTF8 = 'application/json; charset=utf-8';
+
+/** A `@PublicCache()` route as the fast path needs it: the handler and controller it runs. */
+export interface CacheableRoute {
+  handler: (...args: never[]) => unknown;
+  classRef: Type<unknown>;
+}
+
+/** Whether a handler is cacheable, and whether the fast path may serve its hits. */
+interface RouteRule {
+  cacheable: boolean;
+  fastPath: boolean;
+}
 
 /**
- * Serves `@PublicCache()` routes from the Redis response cache and marks their responses public
- * and cacheable with an ETag (the conditional-GET hook answers 304 when it matches). Other routes
- * keep the default `Cache-Control: no-store`.
+ * Serves `@PublicCache()` routes from the response cache (in-process, then Redis) and marks their
+ * responses public and cacheable with an ETag (the conditional-GET hook answers 304 when it
+ * matches). Other routes keep the default `Cache-Control: no-store`. It runs after the guards, so
+ * a cached response is rate limited and access checked like any other.
+ *
+ * A cacheable route must also be `@Public()`: a response cached for one caller is served to all.
+ * Routes it has served are recorded for the fast path (see `public-cache-fast-path.ts`), which
+ * answers later in-process hits through {@link findHit} and {@link sendHit}.
  */
 @Injectable()
 export class PublicCacheInterceptor implements NestInterceptor {
+  private readonly cacheControl: string;
+  private readonly ttlSeconds: number;
+  /** Route metadata is static: it is read once per handler. */
+  private readonly rules = new WeakMap<object, RouteRule>();
+  /** Cacheable routes served so far, by `METHOD /route/:pattern`. */
+  private readonly routes = new Map<string, CacheableRoute>();
+
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(PublicResponseCache) private readonly cache: PublicResponseCache,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.cacheControl = `public, max-age=${config.catalogueCache.maxAgeSeconds}`;
+    this.ttlSeconds = config.catalogueCache.ttlSeconds;
+  }
+
+  private ruleFor(context: ExecutionContext): RouteRule {
+    const handler = context.getHandler();
+    let rule = this.rules.get(handler);
+    if (rule === undefined) {
+      const targets = [handler, context.getClass()];
+      const cacheable =
+        this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_CACHE, targets) === true;
+      if (
+        cacheable &&
+        this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets) !== true
+      ) {
+        throw new Error(
+          `Route ${context.getClass().name}.${handler.name} is @PublicCache() but not @Public()`,
+        );
+      }
+      // Guards, interceptors or filters declared on the route itself are not run by the fast path.
+      const routeEnhancers = targets.some((target) =>
+        [GUARDS_METADATA, INTERCEPTORS_METADATA, EXCEPTION_FILTERS_METADATA].some(
+          (key) => Reflect.getMetadata(key, target) !== undefined,
+        ),
+      );
+      rule = { cacheable, fastPath: cacheable && !routeEnhancers };
+      this.rules.set(handler, rule);
+    }
+    return rule;
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const cacheable = this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_CACHE, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    if (cacheable !== true || request.method !== 'GET') return next.handle();
+    if (request.method !== 'GET') return next.handle();
+    const rule = this.ruleFor(context);
+    if (!rule.cacheable) return next.handle();
     const reply = http.getResponse<FastifyReply>();
     const key = cacheKeyOf(request.url);
     const version = this.cache.currentVersion();
-    const { maxAgeSeconds, ttlSeconds } = this.config.catalogueCache;
 
-    const send = (etag: string, body: string, hit: boolean): string => {
-      reply
-        .header('cache-control', `public, max-age=${maxAgeSeconds}`)
-        .header('etag', etag)
-        .header('x-cache', hit ? 'hit' : 'miss')
-        .type('application/json; charset=utf-8');
-      return body;
+    const send = (response: CachedResponse, hit: boolean): Buffer => {
+      if (rule.fastPath) this.remember(request, context);
+      this.sendHeaders(reply, response, hit);
+      return response.body;
     };
 
-    const cached = version === null ? Promise.resolve(null) : this.cache.get(key, version);
-    return from(cached).pipe(
+    if (version === null) return next.handle().pipe(map((result) => send(render(result), false)));
+    const local = this.cache.peek(key, version);
+    if (local) return of(send(local, true));
+    return from(this.cache.get(key, version, this.ttlSeconds)).pipe(
       switchMap((hit) => {
-        if (hit) return of(send(hit.etag, hit.body, true));
+        if (hit) return of(send(hit, true));
         return next.handle().pipe(
           map((result) => {
-            const body = JSON.stringify(result);
-            const etag = etagOf(body);
-            if (version !== null) void this.cache.put(key, version, { etag, body }, ttlSeconds);
-            return send(etag, body, false);
+            const response = render(result);
+            void this.cache.put(key, version, response, this.ttlSeconds);
+            return send(response, false);
           }),
         );
       }),
     );
   }
+
+  private remember(request: FastifyRequest, context: ExecutionContext): void {
+    const route = `${request.method} ${request.routeOptions.url ?? ''}`;
+    if (!this.routes.has(route)) {
+      this.routes.set(route, {
+        handler: context.getHandler() as CacheableRoute['handler'],
+        classRef: context.getClass(),
+      });
+    }
+  }
+
+  /**
+   * For the fast path: the in-process cached response of this request, if its route has been
+   * served through this interceptor before and the entry matches the current version.
+   */
+  findHit(
+    request: FastifyRequest,
+  ): { route: CacheableRoute; response: CachedResponse } | undefined {
+    const route = this.routes.get(`${request.method} ${request.routeOptions.url ?? ''}`);
+    if (route === undefined) return undefined;
+    const version = this.cache.currentVersion();
+    if (version === null) return undefined;
+    const response = this.cache.peek(cacheKeyOf(request.url), version);
+    return response && { route, response };
+  }
+
+  /** Sends a hit found by {@link findHit}, with the same headers as this interceptor sets. */
+  sendHit(reply: FastifyReply, response: CachedResponse): void {
+    this.sendHeaders(reply, response, true);
+    void reply.send(response.body);
+  }
+
+  private sendHeaders(reply: FastifyReply, response: CachedResponse, hit: boolean): void {
+    void reply
+      .header('cache-control', this.cacheControl)
+      .header('etag', response.etag)
+      .header('x-cache', hit ? 'hit' : 'miss')
+      .type(JSON_UTF8);
+  }
+}
+
+function render(result: unknown): CachedResponse {
+  const body = Buffer.from(JSON.stringify(result), 'utf8');
+  return { etag: etagOf(body), body };
 }
