@@ -12,6 +12,7 @@ import { DeliveryStack } from './stacks/delivery-stack.ts';
 import { DrDataStack } from './stacks/dr-data-stack.ts';
 import { EdgeStack } from './stacks/edge-stack.ts';
 import { EdgeWafStack } from './stacks/edge-waf-stack.ts';
+import { MailStack } from './stacks/mail-stack.ts';
 import { NetworkStack } from './stacks/network-stack.ts';
 import { OrganisationStage } from './stacks/organisation-stage.ts';
 import { SecurityBaselineStack } from './stacks/security-baseline-stack.ts';
@@ -29,8 +30,10 @@ export interface StorefrontStacks {
   readonly data: DataStack;
   /** ECR repositories and the GitHub OIDC deploy role. */
   readonly delivery: DeliveryStack;
-  /** ECS services, migration task, internal ALB, alarms. */
+  /** ECS services (API, web, mail worker), migration and audit tasks, internal ALB, alarms. */
   readonly application: ApplicationStack;
+  /** SES identity, configuration set and SMTP sender, in `mail.sesRegion`. */
+  readonly mail: MailStack;
   /** us-east-1: WAF web ACL, CloudFront certificate, blocked-requests alarm. */
   readonly edgeWaf: EdgeWafStack;
   /** CloudFront distribution and its private static-assets bucket. */
@@ -84,8 +87,11 @@ export function addStorefront(app: App, config: EnvironmentConfig): StorefrontSt
     description: 'Private buckets: uploads, invoices, ALB/CloudFront/WAF logs',
     accessLogsBucket: securityBaseline.accessLogsBucket,
   });
+  const drConfigured = config.database.globalSecondaryRegion !== undefined;
   const data = new DataStack(app, `${prefix}-Data`, {
     ...common,
+    // The DR stack's replica of the field-encryption key needs the primary key's ARN.
+    crossRegionReferences: drConfigured,
     description: 'Aurora (multi-AZ, KMS, PITR 35 days) behind RDS Proxy; ElastiCache multi-AZ',
     vpc: network.vpc,
     securityGroups: network.securityGroups,
@@ -108,8 +114,15 @@ export function addStorefront(app: App, config: EnvironmentConfig): StorefrontSt
     uploadsBucket: storage.uploadsBucket,
     invoicesBucket: storage.invoicesBucket,
     documentsKey: storage.dataKey,
+    fieldEncryptionKey: data.fieldEncryptionKey,
     albLogsBucket: storage.albLogsBucket,
     alertAction: securityBaseline.alertAction,
+  });
+
+  const mail = new MailStack(app, `${prefix}-Mail`, {
+    ...common,
+    env: { account: config.account, region: config.mail.sesRegion },
+    description: 'SES sender identity (DKIM), TLS-only configuration set, SMTP sender user',
   });
 
   const maintenance: unknown = app.node.tryGetContext('storefront:maintenance');
@@ -139,8 +152,10 @@ export function addStorefront(app: App, config: EnvironmentConfig): StorefrontSt
     drData = new DrDataStack(app, `${prefix}-DrData`, {
       ...common,
       env: { account: config.account, region: secondaryRegion },
+      crossRegionReferences: true,
       description: 'Aurora Global Database secondary (region loss), isolated VPC, flow logs',
       globalClusterIdentifier: data.globalClusterIdentifier,
+      fieldEncryptionKeyArn: data.fieldEncryptionKey.keyArn,
     });
     drData.addStackDependency(data);
   }
@@ -152,6 +167,7 @@ export function addStorefront(app: App, config: EnvironmentConfig): StorefrontSt
     data,
     delivery,
     application,
+    mail,
     edgeWaf,
     edge,
     drData,

@@ -3,7 +3,7 @@
  * the production environment. The app is synthesised once (behind the cdk-nag gate, so reaching
  * the assertions at all proves the gate passed) and the templates are shared.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
@@ -11,7 +11,18 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addStorefront, allStacks, createApp, type StorefrontStacks } from '../src/app.ts';
 import { EDGE_REGION, EU_REGIONS, PRODUCTION } from '../src/config/environments.ts';
-import { TRUSTED_PROXY_HOPS } from '../src/stacks/application-stack.ts';
+import {
+  API_COMMANDS,
+  METRIC_NAMESPACE,
+  TRUSTED_PROXY_HOPS,
+} from '../src/stacks/application-stack.ts';
+import { FIELD_ENCRYPTION_CONTEXT } from '../src/stacks/data-stack.ts';
+import { PORTS } from '../src/stacks/network-stack.ts';
+import {
+  apiConfigModule,
+  deployedEnvironment,
+  type ApiConfigModule,
+} from './support/api-config-contract.ts';
 import {
   asArray,
   asRecord,
@@ -47,6 +58,56 @@ function containers(template: Template): Record<string, unknown>[] {
     asArray(props(resource).ContainerDefinitions).map(asRecord),
   );
 }
+
+/** The container called `name` of the application stack. */
+function container(name: string): Record<string, unknown> {
+  const found = containers(byRole.application).find((c) => c.Name === name);
+  if (found === undefined) throw new Error(`no container ${name}`);
+  return found;
+}
+
+/** Plain environment of a container, by variable name (values may be CloudFormation tokens). */
+function environmentOf(name: string): Record<string, unknown> {
+  return Object.fromEntries(
+    asArray(container(name).Environment).map((v): [string, unknown] => [
+      String(asRecord(v).Name),
+      asRecord(v).Value,
+    ]),
+  );
+}
+
+/** Names of the Secrets Manager secrets injected into a container. */
+function secretNamesOf(name: string): string[] {
+  return asArray(container(name).Secrets)
+    .map((s) => String(asRecord(s).Name))
+    .sort();
+}
+
+/** Statements of the identity policies attached to the role with logical id prefix `rolePrefix`. */
+function roleStatements(template: Template, rolePrefix: string): Record<string, unknown>[] {
+  const [roleId] = single(template, 'AWS::IAM::Role', rolePrefix);
+  return resourcesOf(template, 'AWS::IAM::Policy')
+    .filter(([, policy]) => asArray(props(policy).Roles).some((r) => refersTo(r, roleId)))
+    .flatMap(([, policy]) => asArray(asRecord(props(policy).PolicyDocument).Statement))
+    .map(asRecord);
+}
+
+/** Every action a statement allows, as a list. */
+function actionsOf(statement: Record<string, unknown>): string[] {
+  return typeof statement.Action === 'string'
+    ? [statement.Action]
+    : asArray(statement.Action).map(String);
+}
+
+/** The names of every secret the API's production configuration takes from Secrets Manager. */
+const API_SECRETS = [
+  'AUDIT_HMAC_KEY',
+  'BLIND_INDEX_KEY',
+  'DATABASE_URL',
+  'LOG_PSEUDONYM_KEY',
+  'REDIS_URL',
+  'SMTP_URL',
+];
 
 describe('placement', () => {
   it('puts every workload stack in an allowed EU region with an explicit account', () => {
@@ -220,7 +281,16 @@ describe('network', () => {
     const services = resourcesOf(byRole.network, 'AWS::EC2::VPCEndpoint').map(([, r]) =>
       JSON.stringify(props(r).ServiceName),
     );
-    for (const service of ['ecr.api', 'ecr.dkr', 'secretsmanager', 'logs', 'kms', 'sts', 's3']) {
+    for (const service of [
+      'ecr.api',
+      'ecr.dkr',
+      'secretsmanager',
+      'logs',
+      'kms',
+      'sts',
+      's3',
+      'email-smtp',
+    ]) {
       expect(
         services.some((name) => name.includes(`.${service}`)),
         service,
@@ -339,7 +409,13 @@ describe('ElastiCache', () => {
 describe('ECS', () => {
   it('runs every container with a read-only root filesystem as a non-root user', () => {
     const all = containers(byRole.application);
-    expect(all).toHaveLength(3);
+    expect(all.map((c) => c.Name).sort()).toEqual([
+      'Api',
+      'AuditVerify',
+      'MailWorker',
+      'Migration',
+      'Web',
+    ]);
     for (const container of all) {
       expect(container.ReadonlyRootFilesystem, String(container.Name)).toBe(true);
       expect(container.User).toMatch(/^[1-9]\d*:[1-9]\d*$/);
@@ -351,45 +427,78 @@ describe('ECS', () => {
   });
 
   it('injects every secret from Secrets Manager and none through plain environment', () => {
-    const secretNames = ['DATABASE_URL', 'MIGRATION_DATABASE_URL', 'REDIS_URL'];
+    const secretNames = [...API_SECRETS, 'MIGRATION_DATABASE_URL'];
     const all = containers(byRole.application);
-    const injected = all.flatMap((c) => asArray(c.Secrets).map((s) => String(asRecord(s).Name)));
-    expect(injected.sort()).toEqual([...secretNames].sort());
+    const injected = new Set(
+      all.flatMap((c) => asArray(c.Secrets).map((s) => String(asRecord(s).Name))),
+    );
+    expect([...injected].sort()).toEqual([...secretNames].sort());
     for (const container of all) {
+      for (const secret of asArray(container.Secrets).map(asRecord)) {
+        // A reference to a secret of this stack, never a value.
+        expect(referencedId(secret.ValueFrom), String(secret.Name)).toBeDefined();
+      }
       for (const variable of asArray(container.Environment).map(asRecord)) {
         expect(secretNames).not.toContain(variable.Name);
-        expect(String(variable.Name)).not.toMatch(/SECRET|PASSWORD|TOKEN|PRIVATE|_KEY$/);
+        expect(String(variable.Name)).not.toMatch(/SECRET|PASSWORD|TOKEN|PRIVATE|_KEY$|KEK/);
         expect(JSON.stringify(variable.Value)).not.toMatch(
-          /resolve:secretsmanager|rediss?:\/\/|postgres/,
+          /resolve:secretsmanager|rediss?:\/\/|postgres|smtps?:\/\//,
         );
       }
     }
   });
 
-  it('gives the API the run-time environment it expects (ports, proxy hops)', () => {
-    const api = containers(byRole.application).find((c) => c.Name === 'Api');
-    const environment = Object.fromEntries(
-      asArray(api?.Environment).map((v) => [asRecord(v).Name, asRecord(v).Value]),
-    );
-    expect(environment).toMatchObject({
+  it('gives every process of the API image the same production configuration', () => {
+    const api = environmentOf('Api');
+    expect(api).toMatchObject({
       NODE_ENV: 'production',
       HOST: '0.0.0.0',
       PORT: '3333',
       TRUST_PROXY_HOPS: String(TRUSTED_PROXY_HOPS),
+      PUBLIC_ORIGINS: `https://${PRODUCTION.domainName}`,
+      PUBLIC_BASE_URL: `https://${PRODUCTION.domainName}`,
+      WEBAUTHN_RP_ID: PRODUCTION.domainName,
+      MAIL_FROM: PRODUCTION.mail.from,
+      MAIL_TRANSPORT: 'smtp',
+      SMTP_TLS: 'required',
+      MAIL_WORKER: 'off',
+      FIELD_ENCRYPTION_PROVIDER: 'kms',
     });
     expect(TRUSTED_PROXY_HOPS).toBe(2);
+    for (const name of ['Api', 'MailWorker', 'Migration', 'AuditVerify']) {
+      const environment = environmentOf(name);
+      // Same queue prefix, origins and keys everywhere: the worker consumes what the API enqueues.
+      for (const variable of [
+        'REDIS_KEY_PREFIX',
+        'PUBLIC_ORIGINS',
+        'WEBAUTHN_RP_ID',
+        'MAIL_FROM',
+        'FIELD_ENCRYPTION_KMS_KEY_ID',
+      ]) {
+        expect(environment[variable], `${name} ${variable}`).toEqual(api[variable]);
+      }
+      expect(secretNamesOf(name), name).toEqual(expect.arrayContaining(API_SECRETS));
+    }
+    expect(secretNamesOf('Api')).toEqual(API_SECRETS);
+    expect(secretNamesOf('Web')).toEqual([]);
   });
 
   it('runs a one-off migration task with its own database URL', () => {
-    const migration = containers(byRole.application).find((c) => c.Name === 'Migration');
-    expect(migration?.Command).toEqual(['node', 'apps/api/dist/cli.js', 'migrate']);
+    expect(container('Migration').Command).toEqual([...API_COMMANDS.migrate]);
+    expect(secretNamesOf('Migration')).toContain('MIGRATION_DATABASE_URL');
+    expect(secretNamesOf('Api')).not.toContain('MIGRATION_DATABASE_URL');
   });
 
-  it('keeps ≥ 3 tasks per service over the three application subnets, with rollback', () => {
+  it('keeps ≥ 3 API and web tasks over the three application subnets, with rollback', () => {
     const services = resourcesOf(byRole.application, 'AWS::ECS::Service').map(([, r]) => props(r));
-    expect(services).toHaveLength(2);
+    expect(services.map((s) => s.ServiceName).sort()).toEqual([
+      `storefront-${PRODUCTION.name}-api`,
+      `storefront-${PRODUCTION.name}-mail-worker`,
+      `storefront-${PRODUCTION.name}-web`,
+    ]);
     for (const service of services) {
-      expect(service.DesiredCount as number).toBeGreaterThanOrEqual(3);
+      const minimum = String(service.ServiceName).endsWith('mail-worker') ? 2 : 3;
+      expect(service.DesiredCount as number).toBeGreaterThanOrEqual(minimum);
       expect(asRecord(service.DeploymentConfiguration).DeploymentCircuitBreaker).toEqual({
         Enable: true,
         Rollback: true,
@@ -405,8 +514,13 @@ describe('ECS', () => {
     const targets = resourcesOf(application, 'AWS::ApplicationAutoScaling::ScalableTarget').map(
       ([, r]) => props(r),
     );
-    expect(targets).toHaveLength(2);
+    expect(targets).toHaveLength(3);
+    const web = targets.filter((t) => asArray(t.ScheduledActions).length > 0);
+    expect(web).toHaveLength(2);
     for (const target of targets) {
+      expect(target.MinCapacity as number).toBeGreaterThanOrEqual(PRODUCTION.mail.worker.minTasks);
+    }
+    for (const target of web) {
       expect(target.MinCapacity as number).toBeGreaterThanOrEqual(3);
       const actions = asArray(target.ScheduledActions).map(asRecord);
       expect(actions.length).toBe(PRODUCTION.api.flashSales.length * 2);
@@ -422,7 +536,262 @@ describe('ECS', () => {
       'ALBRequestCountPerTarget',
       'ECSServiceAverageCPUUtilization',
       'ECSServiceAverageCPUUtilization',
+      'ECSServiceAverageCPUUtilization',
     ]);
+  });
+});
+
+describe("the API's production configuration", () => {
+  let api: ApiConfigModule;
+  beforeAll(async () => {
+    api = await apiConfigModule();
+  });
+  const processes = ['Api', 'MailWorker', 'Migration', 'AuditVerify'];
+
+  it.each(processes)('is accepted by the API loader for the %s container', (name) => {
+    const config = api.loadConfig(deployedEnvironment(byRole.application, name));
+    expect(config.isProduction).toBe(true);
+    expect(config.fieldEncryption.provider.kind).toBe('kms');
+    expect(config.mail.transport).toMatchObject({ kind: 'smtp', tls: 'required' });
+    expect(config.mail.worker).toBe('off');
+    expect(config.mail.from).toBe(PRODUCTION.mail.from);
+    expect(config.mail.publicBaseUrl).toBe(`https://${PRODUCTION.domainName}`);
+    expect(config.identity.publicOrigins).toEqual([`https://${PRODUCTION.domainName}`]);
+    expect(config.identity.webauthn).toMatchObject({
+      rpId: PRODUCTION.domainName,
+      origins: [`https://${PRODUCTION.domainName}`],
+    });
+  });
+
+  it('would catch a variable the API requires going missing (the check has teeth)', () => {
+    const environment = deployedEnvironment(byRole.application, 'Api');
+    for (const variable of ['PUBLIC_ORIGINS', 'BLIND_INDEX_KEY', 'FIELD_ENCRYPTION_KMS_KEY_ID']) {
+      const { [variable]: _removed, ...without } = environment;
+      expect(() => api.loadConfig(without), variable).toThrow(new RegExp(variable));
+    }
+  });
+});
+
+describe('mail', () => {
+  it('sends from a separate worker service while the API only enqueues', () => {
+    expect(container('MailWorker').Command).toEqual([...API_COMMANDS.mailWorker]);
+    expect(environmentOf('Api').MAIL_WORKER).toBe('off');
+    // Its own log group, not the API's.
+    const logGroupOf = (name: string): unknown =>
+      asRecord(asRecord(container(name).LogConfiguration).Options)['awslogs-group'];
+    expect(referencedId(logGroupOf('MailWorker'))).toMatch(/^MailWorkerLogs/);
+    expect(logGroupOf('MailWorker')).not.toEqual(logGroupOf('Api'));
+    // The worker runs in its own security group: the only one allowed to reach SMTP (below).
+    const groupsOf = (serviceName: string): string =>
+      JSON.stringify(
+        resourcesOf(byRole.application, 'AWS::ECS::Service')
+          .map(([, r]) => props(r))
+          .find((service) => service.ServiceName === serviceName)?.NetworkConfiguration,
+      );
+    expect(groupsOf(`storefront-${PRODUCTION.name}-mail-worker`)).toMatch(
+      /MailWorkerSecurityGroup/,
+    );
+    expect(groupsOf(`storefront-${PRODUCTION.name}-api`)).not.toMatch(/MailWorkerSecurityGroup/);
+  });
+
+  it('lets only the mail worker open SMTP connections, to the SES VPC endpoint', () => {
+    const network = byRole.network;
+    const [workerId] = single(network, 'AWS::EC2::SecurityGroup', 'MailWorkerSecurityGroup');
+    const [endpointSgId] = single(network, 'AWS::EC2::SecurityGroup', 'SmtpEndpointSecurityGroup');
+    const egress: Record<string, unknown>[] = [
+      ...resourcesAcross(templates, 'AWS::EC2::SecurityGroup').flatMap(({ logicalId, resource }) =>
+        asArray(props(resource).SecurityGroupEgress).map((rule) => ({
+          ...asRecord(rule),
+          GroupId: { 'Fn::GetAtt': [logicalId, 'GroupId'] },
+        })),
+      ),
+      ...resourcesAcross(templates, 'AWS::EC2::SecurityGroupEgress').map(({ resource }) =>
+        props(resource),
+      ),
+    ];
+    const smtp = egress.filter(
+      (rule) =>
+        rule.IpProtocol === 'tcp' &&
+        (rule.FromPort as number) <= PORTS.smtp &&
+        (rule.ToPort as number) >= PORTS.smtp,
+    );
+    expect(smtp).toHaveLength(1);
+    expect(refersTo(smtp[0]?.GroupId, workerId)).toBe(true);
+    expect(refersTo(smtp[0]?.DestinationSecurityGroupId, endpointSgId)).toBe(true);
+    const endpoint = props(single(network, 'AWS::EC2::VPCEndpoint', 'VpcEmailSmtpEndpoint')[1]);
+    expect(JSON.stringify(endpoint.ServiceName)).toContain(
+      `${PRODUCTION.mail.sesRegion}.email-smtp`,
+    );
+    expect(endpoint.PrivateDnsEnabled).toBe(true);
+    expect(asArray(endpoint.SecurityGroupIds).every((id) => refersTo(id, endpointSgId))).toBe(true);
+  });
+
+  it('verifies the sender domain in SES (DKIM) and requires TLS towards recipients', () => {
+    expect(stacks.mail.region).toBe(PRODUCTION.mail.sesRegion);
+    const identity = props(single(byRole.mail, 'AWS::SES::EmailIdentity')[1]);
+    expect(identity).toMatchObject({
+      EmailIdentity: PRODUCTION.domainName,
+      DkimAttributes: { SigningEnabled: true },
+    });
+    byRole.mail.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+    });
+    expect(
+      Object.keys(byRole.mail.findOutputs('*')).filter((o) => o.startsWith('DkimRecord')),
+    ).toHaveLength(3);
+  });
+
+  it('lets the SMTP user send only from MAIL_FROM through the shop identity, with no key in the template', () => {
+    const [, user] = single(byRole.mail, 'AWS::IAM::User');
+    expect(props(user).LoginProfile).toBeUndefined();
+    expect(props(user).Policies).toBeUndefined();
+    expect(props(user).ManagedPolicyArns).toBeUndefined();
+    const [groupId, group] = single(byRole.mail, 'AWS::IAM::Group');
+    expect(asArray(props(user).Groups).some((g) => refersTo(g, groupId))).toBe(true);
+    const [policyId, policy] = single(byRole.mail, 'AWS::IAM::ManagedPolicy');
+    expect(asArray(props(group).ManagedPolicyArns).map(referencedId)).toEqual([policyId]);
+    const statements = asArray(asRecord(props(policy).PolicyDocument).Statement).map(asRecord);
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({
+      Effect: 'Allow',
+      Action: 'ses:SendRawEmail',
+      Condition: { StringEquals: { 'ses:FromAddress': 'no-reply@shop.example.com' } },
+    });
+    expect(JSON.stringify(statements[0]?.Resource)).not.toContain('"*"');
+    // The access key is created by an operator (docs/infra.md), never by CloudFormation.
+    expect(resourcesAcross(templates, 'AWS::IAM::AccessKey')).toEqual([]);
+  });
+
+  it('starts with an SMTP_URL that carries no credential, for the operator to replace', () => {
+    const [, secret] = single(byRole.application, 'AWS::SecretsManager::Secret', 'SmtpUrl');
+    const value = props(secret).SecretString;
+    expect(value).toBe(
+      `smtps://set-by-operator@email-smtp.${PRODUCTION.mail.sesRegion}.amazonaws.com:465`,
+    );
+    expect(new URL(String(value)).password).toBe('');
+  });
+});
+
+describe('field encryption', () => {
+  const keyId = (): string => single(byRole.data, 'AWS::KMS::Key', 'FieldEncryptionKey')[0];
+
+  it('uses the same encryption context as the API key provider', () => {
+    const source = readFileSync(
+      new URL('../../libs/crypto/src/key-provider.ts', import.meta.url),
+      'utf8',
+    );
+    const match =
+      /dataKeyEncryptionContext\(keyId: string\)[^{]*\{\s*return \{ purpose: '([^']+)', keyId \};/.exec(
+        source,
+      );
+    expect(match?.[1]).toBe(FIELD_ENCRYPTION_CONTEXT.purpose);
+    expect([...FIELD_ENCRYPTION_CONTEXT.keys].sort()).toEqual(['keyId', 'purpose']);
+  });
+
+  it('wraps data keys with a dedicated, rotated, multi-Region key that refuses any other use', () => {
+    const key = props(single(byRole.data, 'AWS::KMS::Key', 'FieldEncryptionKey')[1]);
+    expect(key).toMatchObject({ EnableKeyRotation: true, MultiRegion: true });
+    const statements = asArray(asRecord(key.KeyPolicy).Statement).map(asRecord);
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Condition: {
+          StringNotEquals: {
+            'kms:EncryptionContext:purpose': FIELD_ENCRYPTION_CONTEXT.purpose,
+          },
+        },
+      }),
+    );
+    const denied = statements.find((s) => s.Effect === 'Deny');
+    expect(actionsOf(denied ?? {})).toEqual(
+      expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*']),
+    );
+    expect(Object.keys(key)).not.toContain('KeyUsage');
+  });
+
+  it('hands the key ARN to the API, not the data-tier key', () => {
+    const value = JSON.stringify(environmentOf('Api').FIELD_ENCRYPTION_KMS_KEY_ID);
+    expect(value).toContain(keyId());
+    expect(value).not.toContain('DataKey');
+  });
+
+  it('grants the API GenerateDataKey and Decrypt, the worker Decrypt, only with the field context', () => {
+    const fieldKeyStatements = (rolePrefix: string): Record<string, unknown>[] =>
+      roleStatements(byRole.application, rolePrefix).filter((s) =>
+        JSON.stringify(s.Resource).includes(keyId()),
+      );
+    const expectedCondition = {
+      StringEquals: { 'kms:EncryptionContext:purpose': FIELD_ENCRYPTION_CONTEXT.purpose },
+      'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['purpose', 'keyId'] },
+      Null: { 'kms:EncryptionContext:keyId': 'false' },
+    };
+    const api = fieldKeyStatements('ApiTaskDefinitionTaskRole');
+    expect(api).toHaveLength(1);
+    expect(actionsOf(api[0] ?? {}).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(api[0]?.Condition).toEqual(expectedCondition);
+    const worker = fieldKeyStatements('MailWorkerTaskDefinitionTaskRole');
+    expect(worker).toHaveLength(1);
+    expect(actionsOf(worker[0] ?? {})).toEqual(['kms:Decrypt']);
+    expect(worker[0]?.Condition).toEqual(expectedCondition);
+    for (const role of ['Web', 'Migration', 'AuditVerify']) {
+      expect(fieldKeyStatements(`${role}TaskDefinitionTaskRole`), role).toEqual([]);
+    }
+  });
+
+  it('replicates the key to the DR region with the same restriction', () => {
+    const replica = props(single(byRole.drData, 'AWS::KMS::ReplicaKey')[1]);
+    expect(JSON.stringify(replica.PrimaryKeyArn)).toContain('FieldEncryptionKey');
+    expect(JSON.stringify(replica.KeyPolicy)).toContain('DenyUseOutsideFieldEncryption');
+  });
+});
+
+describe('audit trail verification', () => {
+  it('runs audit:verify on a daily schedule as its own task', () => {
+    expect(container('AuditVerify').Command).toEqual([...API_COMMANDS.auditVerify]);
+    const [, rule] = single(byRole.application, 'AWS::Events::Rule', 'AuditVerifySchedule');
+    expect(props(rule).ScheduleExpression).toBe(PRODUCTION.auditVerifySchedule);
+    const [taskId] = single(byRole.application, 'AWS::ECS::TaskDefinition', 'AuditVerify');
+    const target = asRecord(asArray(props(rule).Targets)[0]);
+    expect(refersTo(asRecord(target.EcsParameters).TaskDefinitionArn, taskId)).toBe(true);
+    // Reads the chain with the runtime user; no KMS, no S3.
+    const statements = roleStatements(byRole.application, 'AuditVerifyTaskDefinitionTaskRole');
+    expect(statements.flatMap(actionsOf)).toEqual(['rds-db:connect']);
+  });
+
+  it('alarms when the chain is broken and when no run succeeded for 26 hours', () => {
+    const filters = resourcesOf(byRole.application, 'AWS::Logs::MetricFilter').map(([, r]) =>
+      props(r),
+    );
+    const [auditLogsId] = single(byRole.application, 'AWS::Logs::LogGroup', 'AuditVerifyLogs');
+    const metricOf = (pattern: string): string => {
+      const filter = filters.find((f) => f.FilterPattern === pattern);
+      expect(refersTo(filter?.LogGroupName, auditLogsId), pattern).toBe(true);
+      const transformation = asRecord(asArray(filter?.MetricTransformations)[0]);
+      expect(transformation.MetricNamespace).toBe(METRIC_NAMESPACE);
+      return String(transformation.MetricName);
+    };
+    const broken = metricOf('"audit:verify FAILED"');
+    const verified = metricOf('"audit:verify ok"');
+    const alarms = resourcesOf(byRole.application, 'AWS::CloudWatch::Alarm').map(([, r]) =>
+      props(r),
+    );
+    expect(alarms.find((a) => a.MetricName === broken)).toMatchObject({
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      AlarmActions: [expect.anything()],
+    });
+    expect(alarms.find((a) => a.MetricName === verified)).toMatchObject({
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      Period: 3600,
+      EvaluationPeriods: 26,
+      DatapointsToAlarm: 26,
+      TreatMissingData: 'breaching',
+      AlarmActions: [expect.anything()],
+    });
   });
 });
 
@@ -463,10 +832,9 @@ describe('ALB', () => {
     const alarms = resourcesOf(byRole.application, 'AWS::CloudWatch::Alarm').map(([, r]) =>
       props(r),
     );
-    expect(alarms.map((a) => a.AlarmDescription)).toEqual([
-      expect.stringContaining('5xx'),
-      expect.stringContaining('p99'),
-    ]);
+    expect(alarms.map((a) => a.AlarmDescription)).toEqual(
+      expect.arrayContaining([expect.stringContaining('5xx'), expect.stringContaining('p99')]),
+    );
     for (const alarm of alarms) expect(asArray(alarm.AlarmActions)).toHaveLength(1);
   });
 });
@@ -488,9 +856,38 @@ describe('secrets and keys', () => {
     }
   });
 
-  it('has no IAM user or access key anywhere', () => {
-    expect(resourcesAcross(templates, 'AWS::IAM::User')).toEqual([]);
+  it('has no IAM user but the SES SMTP sender, and no access key anywhere', () => {
+    const users = resourcesAcross(templates, 'AWS::IAM::User');
+    expect(users.map((u) => `${u.stackName}/${u.logicalId}`)).toEqual([
+      expect.stringMatching(new RegExp(`^${stacks.mail.stackName}/SmtpSender`)),
+    ]);
     expect(resourcesAcross(templates, 'AWS::IAM::AccessKey')).toEqual([]);
+  });
+
+  it('generates the application keys in Secrets Manager: no value in the template', () => {
+    const secret = (prefix: string) =>
+      props(single(byRole.application, 'AWS::SecretsManager::Secret', prefix)[1]);
+    for (const name of ['AuditHmacKey', 'LogPseudonymKey']) {
+      expect(secret(name).GenerateSecretString, name).toMatchObject({ PasswordLength: 64 });
+      expect(secret(name).SecretString, name).toBeUndefined();
+    }
+    // BLIND_INDEX_KEY: 43 generated base64 characters plus the padding, resolved at deploy time.
+    const seed = secret('BlindIndexKeySeed');
+    expect(seed.GenerateSecretString).toMatchObject({
+      PasswordLength: 43,
+      RequireEachIncludedType: false,
+    });
+    const excluded = String(asRecord(seed.GenerateSecretString).ExcludeCharacters);
+    expect(excluded).not.toMatch(/[+/A-Za-z0-9]/);
+    expect(excluded).toHaveLength(30);
+    const [seedId] = single(byRole.application, 'AWS::SecretsManager::Secret', 'BlindIndexKeySeed');
+    const derived = resourcesOf(byRole.application, 'AWS::SecretsManager::Secret').filter(
+      ([id]) => id.startsWith('BlindIndexKey') && !id.startsWith('BlindIndexKeySeed'),
+    );
+    expect(derived).toHaveLength(1);
+    expect(props(derived[0]![1]).SecretString).toEqual({
+      'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: seedId }, ':SecretString:::}}=']],
+    });
   });
 });
 

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   ENVIRONMENTS,
   PRODUCTION,
+  mailFromAddress,
+  mailFromDomain,
   resolveEnvironment,
   validateEnvironment,
   type EnvironmentConfig,
@@ -47,6 +49,31 @@ describe('environment configuration', () => {
     expect(errorFor({ database: { ...PRODUCTION.database, backupRetentionDays: 7 } })).toMatch(
       /backupRetentionDays/,
     );
+  });
+
+  it('sends mail only from the shop domain, through SES in an EU region, with ≥ 2 workers', () => {
+    const mail = (patch: Partial<EnvironmentConfig['mail']>) => ({
+      mail: { ...PRODUCTION.mail, ...patch },
+    });
+    expect(errorFor(mail({ from: 'Shop <no-reply@elsewhere.example>' }))).toMatch(/domainName/);
+    expect(errorFor(mail({ from: 'no-reply@mail.shop.example.com' }))).toBeUndefined();
+    expect(errorFor(mail({ from: 'not an address' }))).toMatch(/mail.from/);
+    expect(errorFor(mail({ sesRegion: 'us-east-1' as never }))).toMatch(/sesRegion/);
+    expect(errorFor(mail({ worker: { ...PRODUCTION.mail.worker, minTasks: 1 } }))).toMatch(
+      /minTasks/,
+    );
+  });
+
+  it('reads the address and domain of MAIL_FROM', () => {
+    expect(mailFromAddress('Storefront <no-reply@Shop.Example.com>')).toBe(
+      'no-reply@Shop.Example.com',
+    );
+    expect(mailFromDomain('Storefront <no-reply@Shop.Example.com>')).toBe('shop.example.com');
+    expect(mailFromDomain('orders@shop.example.com')).toBe('shop.example.com');
+  });
+
+  it('refuses an audit verification schedule that is not an EventBridge expression', () => {
+    expect(errorFor({ auditVerifySchedule: '15 3 * * *' })).toMatch(/auditVerifySchedule/);
   });
 
   it('requires organisation settings outside single-account mode', () => {

@@ -95,6 +95,35 @@ export interface CacheConfig {
   readonly replicas: number;
 }
 
+/** Size of the mail worker service (no load balancer: it scales on CPU only). */
+export interface WorkerSizing {
+  /** vCPU units of one task (1024 = 1 vCPU). */
+  readonly cpu: 256 | 512 | 1024;
+  /** Memory of one task in MiB. */
+  readonly memoryMiB: number;
+  /** Tasks in normal operation: at least two, in two AZs, so one AZ loss does not stop mail. */
+  readonly minTasks: number;
+  /** Maximum number of tasks CPU target tracking may reach. */
+  readonly maxTasks: number;
+}
+
+/** Transactional email: Amazon SES (SMTP interface) and the mail worker service that sends. */
+export interface MailConfig {
+  /**
+   * `MAIL_FROM` of the API: the sender of every message, optionally with a display name
+   * (`Shop <no-reply@shop.example>`). Its domain becomes the SES identity (DKIM-signed).
+   */
+  readonly from: string;
+  /**
+   * EU region of the SES SMTP endpoint. In the primary region the worker reaches it through a
+   * VPC interface endpoint (nothing leaves the AWS network on an SMTP port); in another EU region
+   * (e.g. eu-west-1 when SES is not offered in the primary one) through the NAT gateways.
+   */
+  readonly sesRegion: EuRegion;
+  /** The mail worker service (`node apps/api/dist/cli.js worker`; the API runs `MAIL_WORKER=off`). */
+  readonly worker: WorkerSizing;
+}
+
 /** Settings of the organisation stage (only used when `singleAccount` is false). */
 export interface OrganisationConfig {
   /** Management account of the AWS Organization. */
@@ -164,6 +193,16 @@ export interface EnvironmentConfig {
   readonly database: DatabaseConfig;
   /** ElastiCache replication group. */
   readonly cache: CacheConfig;
+  /** The shop's display name (`SHOP_NAME`: TOTP issuer, passkey relying-party name). */
+  readonly shopName: string;
+  /** Transactional email (SES) and the mail worker. */
+  readonly mail: MailConfig;
+  /**
+   * When the audit trail is verified (`cli.js audit:verify` as a scheduled task), as an
+   * EventBridge cron expression in UTC. Daily at the least; an alarm fires after 26 hours
+   * without a successful run.
+   */
+  readonly auditVerifySchedule: string;
   /** Organisation stage settings; required when `singleAccount` is false. */
   readonly organisation?: OrganisationConfig;
 }
@@ -238,6 +277,13 @@ export const PRODUCTION: EnvironmentConfig = {
     globalSecondaryRegion: 'eu-west-1',
   },
   cache: { engine: 'valkey', engineVersion: '8.0', nodeType: 'cache.r7g.large', replicas: 2 },
+  shopName: 'Storefront',
+  mail: {
+    from: 'Storefront <no-reply@shop.example.com>',
+    sesRegion: 'eu-west-3',
+    worker: { cpu: 256, memoryMiB: 512, minTasks: 2, maxTasks: 6 },
+  },
+  auditVerifySchedule: 'cron(15 3 * * ? *)',
 };
 
 /** The same architecture in an AWS Organization: organisation stage, delegated administrators. */
@@ -260,6 +306,25 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
   production: PRODUCTION,
   'production-org': PRODUCTION_ORGANISATION,
 };
+
+/** The address part of a `MAIL_FROM` value (`Shop <a@b.example>` → `a@b.example`). */
+export function mailFromAddress(from: string): string {
+  const match =
+    /^(?:[^\r\n<>"@]{1,100} <([^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)>|([^\s<>@]+@[^\s<>@]+\.[^\s<>@]+))$/.exec(
+      from,
+    );
+  const address = match?.[1] ?? match?.[2];
+  if (address === undefined) {
+    throw new Error(`mail.from "${from}" is not an address, optionally after a display name`);
+  }
+  return address;
+}
+
+/** The domain of the `MAIL_FROM` address: the SES identity that signs and sends the mail. */
+export function mailFromDomain(from: string): string {
+  const address = mailFromAddress(from);
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+}
 
 /**
  * Returns the environment called `name`, after checking the invariants the architecture relies on
@@ -299,6 +364,24 @@ export function validateEnvironment(config: EnvironmentConfig): void {
   if (config.database.backupRetentionDays !== 35) fail('database.backupRetentionDays must be 35');
   if (config.cache.replicas < 1) fail('cache.replicas must be ≥ 1 for automatic failover');
   if (config.natGateways < 1) fail('natGateways must be ≥ 1');
+  let senderDomain = '';
+  try {
+    senderDomain = mailFromDomain(config.mail.from);
+  } catch (error: unknown) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+  if (senderDomain !== config.domainName && !senderDomain.endsWith(`.${config.domainName}`)) {
+    // Links in the mail point to https://domainName; a sender on another domain looks phished.
+    fail('mail.from must be an address on domainName (or a subdomain of it)');
+  }
+  if (!eu.includes(config.mail.sesRegion)) fail('mail.sesRegion must be an EU region');
+  if (config.mail.worker.minTasks < 2) fail('mail.worker.minTasks must be ≥ 2 (two AZs)');
+  if (config.mail.worker.maxTasks < config.mail.worker.minTasks) {
+    fail('mail.worker.maxTasks must be ≥ mail.worker.minTasks');
+  }
+  if (!/^cron\(.+\)$|^rate\(.+\)$/.test(config.auditVerifySchedule)) {
+    fail('auditVerifySchedule must be an EventBridge cron(...) or rate(...) expression');
+  }
   if (!config.singleAccount && config.organisation === undefined) {
     fail('organisation settings are required when singleAccount is false');
   }

@@ -16,6 +16,8 @@ import {
   TreatMissingData,
   type IAlarmAction,
 } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule, Schedule as EventSchedule } from 'aws-cdk-lib/aws-events';
+import { EcsTask } from 'aws-cdk-lib/aws-events-targets';
 import type { ISecurityGroup, IVpc } from 'aws-cdk-lib/aws-ec2';
 import type { IRepository } from 'aws-cdk-lib/aws-ecr';
 import {
@@ -46,22 +48,38 @@ import {
   SslPolicy,
   TargetType,
 } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { FilterPattern, LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IDatabaseProxy } from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, ServiceSizing } from '../config/environments.ts';
-import { DATABASE_USERS, databaseUrl } from './data-stack.ts';
-import { PORTS, SUBNET_TIERS, type WorkloadSecurityGroups } from './network-stack.ts';
+import { DATABASE_USERS, FIELD_ENCRYPTION_CONTEXT, databaseUrl } from './data-stack.ts';
+import { PORTS, SUBNET_TIERS, sesSmtpHost, type WorkloadSecurityGroups } from './network-stack.ts';
 
 /** Proxy hops in front of the tasks that may set `X-Forwarded-For`: CloudFront and the ALB. */
 export const TRUSTED_PROXY_HOPS = 2;
 
 /** Numeric uid:gid the containers run as (the `node` user of the official Node images). */
 export const CONTAINER_USER = '1000:1000';
+
+/** CLI commands of the API image run by the tasks of this stack (`apps/api/dist/cli.js`). */
+export const API_COMMANDS = {
+  migrate: ['node', 'apps/api/dist/cli.js', 'migrate'],
+  mailWorker: ['node', 'apps/api/dist/cli.js', 'worker'],
+  auditVerify: ['node', 'apps/api/dist/cli.js', 'audit:verify'],
+} as const;
+
+/** Metric namespace of the application's own metrics (log metric filters). */
+export const METRIC_NAMESPACE = 'Storefront';
+
+/**
+ * Secrets Manager's punctuation minus `+` and `/`: what a generated secret must exclude to be
+ * made of the 64 base64 characters only.
+ */
+const NOT_BASE64_PUNCTUATION = '!"#$%&\'()*,-.:;<=>?@[\\]^_`{|}~';
 
 /** Options of the {@link ApplicationStack}. */
 export interface ApplicationStackProps extends StackProps {
@@ -87,6 +105,8 @@ export interface ApplicationStackProps extends StackProps {
   readonly invoicesBucket: IBucket;
   /** Customer-managed key of the uploads and invoices buckets. */
   readonly documentsKey: IKey;
+  /** KEK of field-level encryption (`FIELD_ENCRYPTION_KMS_KEY_ID`). */
+  readonly fieldEncryptionKey: IKey;
   /** Bucket receiving the ALB access logs. */
   readonly albLogsBucket: IBucket;
   /** Alarm action notifying the alert topic. */
@@ -107,12 +127,19 @@ interface ServiceSpec {
   readonly secrets: Record<string, EcsSecret>;
 }
 
+/** Environment and secrets of a process started from the API image. */
+interface ApiRuntime {
+  readonly environment: Record<string, string>;
+  readonly secrets: Record<string, EcsSecret>;
+}
+
 /**
  * The application tier: an ECS Fargate cluster running the API and the web app (≥ 3 tasks over
  * three AZs each, target tracking plus scheduled scaling for flash sales, circuit breaker with
- * rollback, read-only root filesystem, non-root user, secrets from Secrets Manager), a one-off
- * migration task, and the internal ALB (HTTPS, invalid headers dropped, access logs) that only
- * CloudFront reaches, with alarms on 5xx and latency.
+ * rollback, read-only root filesystem, non-root user, secrets from Secrets Manager), the mail
+ * worker service, a one-off migration task, the daily audit-chain verification with its alarms,
+ * and the internal ALB (HTTPS, invalid headers dropped, access logs) that only CloudFront
+ * reaches, with alarms on 5xx and latency.
  */
 export class ApplicationStack extends Stack {
   /** The internal ALB, origin of CloudFront's `/api/*` and page behaviours. */
@@ -123,10 +150,16 @@ export class ApplicationStack extends Stack {
   public readonly webService: FargateService;
   /** Task definition of the one-off migration (`node apps/api/dist/cli.js migrate`). */
   public readonly migrationTaskDefinition: FargateTaskDefinition;
+  /** The mail worker service (`node apps/api/dist/cli.js worker`). */
+  public readonly mailWorkerService: FargateService;
+  /** Task definition of the scheduled `audit:verify`. */
+  public readonly auditVerifyTaskDefinition: FargateTaskDefinition;
 
   private readonly config: EnvironmentConfig;
   private readonly cluster: Cluster;
   private readonly logKey: IKey;
+  /** Log group of each container, by container name. */
+  private readonly logGroups = new Map<string, LogGroup>();
 
   /** Creates the cluster, services, ALB and alarms. */
   public constructor(scope: Construct, id: string, props: ApplicationStackProps) {
@@ -218,6 +251,7 @@ export class ApplicationStack extends Stack {
       TRUST_PROXY_HOPS: String(TRUSTED_PROXY_HOPS),
       LOG_LEVEL: 'info',
     };
+    const runtime = this.apiRuntime(config, props, { apiDatabaseUrl, redisUrl });
     this.apiService = this.createService(listener, 20, ['/api/*'], {
       name: 'Api',
       repository: props.apiRepository,
@@ -229,16 +263,12 @@ export class ApplicationStack extends Stack {
       securityGroup: securityGroups.api,
       environment: {
         ...common,
+        ...runtime.environment,
         PORT: String(PORTS.api),
-        REDIS_KEY_PREFIX: `storefront:${config.name}:`,
-        DATABASE_AUTH: 'iam',
         UPLOADS_BUCKET: props.uploadsBucket.bucketName,
         INVOICES_BUCKET: props.invoicesBucket.bucketName,
       },
-      secrets: {
-        DATABASE_URL: EcsSecret.fromSecretsManager(apiDatabaseUrl),
-        REDIS_URL: EcsSecret.fromSecretsManager(redisUrl),
-      },
+      secrets: runtime.secrets,
     });
     const apiRole = this.apiService.taskDefinition.taskRole;
     props.databaseProxy.grantConnect(apiRole, DATABASE_USERS.app);
@@ -261,6 +291,9 @@ export class ApplicationStack extends Stack {
         resources: [props.documentsKey.keyArn],
       }),
     );
+    // Seals personal data (new data keys) and opens it (unwraps them); key rotation and
+    // re-encryption (`keys:rotate`, `keys:reencrypt`) run as one-off tasks of this definition.
+    grantFieldEncryption(apiRole, props.fieldEncryptionKey, ['kms:GenerateDataKey', 'kms:Decrypt']);
 
     this.webService = this.createService(listener, 100, ['/*'], {
       name: 'Web',
@@ -275,23 +308,257 @@ export class ApplicationStack extends Stack {
       secrets: {},
     });
 
-    this.migrationTaskDefinition = this.createMigrationTask(
-      props.apiRepository,
-      apiTag.valueAsString,
-      migrationDatabaseUrl,
-    );
+    const apiImage = ContainerImage.fromEcrRepository(props.apiRepository, apiTag.valueAsString);
+    // The migration task loads the same configuration as the API (the config refuses to start
+    // without it), plus the schema owner's connection; it is granted nothing but that user.
+    this.migrationTaskDefinition = this.createCommandTask('Migration', apiImage, {
+      command: [...API_COMMANDS.migrate],
+      environment: runtime.environment,
+      secrets: {
+        ...runtime.secrets,
+        MIGRATION_DATABASE_URL: EcsSecret.fromSecretsManager(migrationDatabaseUrl),
+      },
+    });
     props.databaseProxy.grantConnect(
       this.migrationTaskDefinition.taskRole,
       DATABASE_USERS.migrator,
     );
 
+    this.mailWorkerService = this.createMailWorker(apiImage, runtime, securityGroups);
+    const workerRole = this.mailWorkerService.taskDefinition.taskRole;
+    props.databaseProxy.grantConnect(workerRole, DATABASE_USERS.app);
+    // The worker only opens sealed recipients and parameters: unwrap, never generate.
+    grantFieldEncryption(workerRole, props.fieldEncryptionKey, ['kms:Decrypt']);
+
+    this.auditVerifyTaskDefinition = this.createAuditVerification(
+      apiImage,
+      runtime,
+      securityGroups,
+      props.alertAction,
+    );
+    // Reading the chain needs the runtime (DML, read here) user only; no KMS, no Redis, no SMTP.
+    props.databaseProxy.grantConnect(this.auditVerifyTaskDefinition.taskRole, DATABASE_USERS.app);
+
     this.createAlarms(loadBalancer, props.alertAction);
+  }
+
+  /**
+   * The production configuration every process of the API image loads (`loadConfig` refuses to
+   * start without it, whichever command runs): non-secret values as plain environment, secrets
+   * from Secrets Manager under this stack's key. Generated where nobody needs to know the value
+   * (audit chain, log pseudonyms, blind index); `SMTP_URL` is written once by an operator, because
+   * SES SMTP passwords cannot be derived by CloudFormation (docs/infra.md).
+   */
+  private apiRuntime(
+    config: EnvironmentConfig,
+    props: ApplicationStackProps,
+    connection: { apiDatabaseUrl: ISecret; redisUrl: ISecret },
+  ): ApiRuntime {
+    const generated = (id: string, description: string): Secret =>
+      new Secret(this, id, {
+        description,
+        encryptionKey: this.logKey,
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      });
+    const auditHmacKey = generated(
+      'AuditHmacKey',
+      'AUDIT_HMAC_KEY: HMAC key of the audit trail hash chain (rotation: docs/runbooks/audit-verify.md)',
+    );
+    const logPseudonymKey = generated(
+      'LogPseudonymKey',
+      'LOG_PSEUDONYM_KEY: HMAC key pseudonymising client addresses in security logs',
+    );
+    // BLIND_INDEX_KEY must be 32 bytes in padded base64 (44 characters ending in "="). Secrets
+    // Manager generates 43 characters of the base64 alphabet (256 random bits once decoded); the
+    // derived secret appends the padding through a dynamic reference, so the template holds none.
+    const blindIndexSeed = new Secret(this, 'BlindIndexKeySeed', {
+      description: 'Random source of BLIND_INDEX_KEY (43 base64 characters); read by nothing else',
+      encryptionKey: this.logKey,
+      generateSecretString: {
+        passwordLength: 43,
+        excludeCharacters: NOT_BASE64_PUNCTUATION,
+        includeSpace: false,
+        requireEachIncludedType: false,
+      },
+    });
+    const blindIndexKey = new Secret(this, 'BlindIndexKey', {
+      description:
+        'BLIND_INDEX_KEY: HMAC key of the email blind index (rotation: docs/runbooks/key-rotation.md)',
+      encryptionKey: this.logKey,
+      secretStringValue: SecretValue.unsafePlainText(
+        `${blindIndexSeed.secretValue.unsafeUnwrap()}=`,
+      ),
+    });
+    const smtpUrl = new Secret(this, 'SmtpUrl', {
+      description:
+        'SMTP_URL: smtps://<SES SMTP user>:<SES SMTP password>@host:465, written by an operator (docs/infra.md)',
+      encryptionKey: this.logKey,
+      // A syntactically valid URL without credentials, so the services start before the operator
+      // writes the real one; SES refuses to relay for it, and mail waits in the outbox.
+      secretStringValue: SecretValue.unsafePlainText(
+        `smtps://set-by-operator@${sesSmtpHost(config.mail.sesRegion)}:${PORTS.smtp}`,
+      ),
+    });
+
+    const origin = `https://${config.domainName}`;
+    return {
+      environment: {
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'info',
+        AWS_REGION: this.region,
+        // The API enqueues and the worker consumes the same BullMQ queue: one prefix for both.
+        REDIS_KEY_PREFIX: `storefront:${config.name}:`,
+        DATABASE_AUTH: 'iam',
+        SHOP_NAME: config.shopName,
+        PUBLIC_ORIGINS: origin,
+        PUBLIC_BASE_URL: origin,
+        WEBAUTHN_RP_ID: config.domainName,
+        WEBAUTHN_RP_NAME: config.shopName,
+        MAIL_TRANSPORT: 'smtp',
+        SMTP_TLS: 'required',
+        MAIL_FROM: config.mail.from,
+        // The mail worker service sends; API tasks only write the outbox and enqueue.
+        MAIL_WORKER: 'off',
+        FIELD_ENCRYPTION_PROVIDER: 'kms',
+        FIELD_ENCRYPTION_KMS_KEY_ID: props.fieldEncryptionKey.keyArn,
+      },
+      secrets: {
+        DATABASE_URL: EcsSecret.fromSecretsManager(connection.apiDatabaseUrl),
+        REDIS_URL: EcsSecret.fromSecretsManager(connection.redisUrl),
+        SMTP_URL: EcsSecret.fromSecretsManager(smtpUrl),
+        AUDIT_HMAC_KEY: EcsSecret.fromSecretsManager(auditHmacKey),
+        LOG_PSEUDONYM_KEY: EcsSecret.fromSecretsManager(logPseudonymKey),
+        BLIND_INDEX_KEY: EcsSecret.fromSecretsManager(blindIndexKey),
+      },
+    };
+  }
+
+  /**
+   * The mail worker as its own service: it scales with the mail backlog rather than with web
+   * traffic, is the only task that can open an SMTP connection, and a stuck SMTP server never
+   * ties up API capacity. Spread over two AZs at least; no load balancer (it serves nothing).
+   */
+  private createMailWorker(
+    image: ContainerImage,
+    runtime: ApiRuntime,
+    securityGroups: WorkloadSecurityGroups,
+  ): FargateService {
+    const sizing = this.config.mail.worker;
+    const definition = this.taskDefinition('MailWorker', sizing);
+    this.container(definition, 'MailWorker', image, {
+      command: [...API_COMMANDS.mailWorker],
+      environment: runtime.environment,
+      secrets: runtime.secrets,
+    });
+    const service = new FargateService(this, 'MailWorkerService', {
+      cluster: this.cluster,
+      serviceName: `storefront-${this.config.name}-mail-worker`,
+      taskDefinition: definition,
+      desiredCount: sizing.minTasks,
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      vpcSubnets: { subnetGroupName: SUBNET_TIERS.application },
+      securityGroups: [securityGroups.mailWorker],
+      assignPublicIp: false,
+      platformVersion: FargatePlatformVersion.LATEST,
+      availabilityZoneRebalancing: AvailabilityZoneRebalancing.ENABLED,
+      enableExecuteCommand: false,
+    });
+    service
+      .autoScaleTaskCount({ minCapacity: sizing.minTasks, maxCapacity: sizing.maxTasks })
+      .scaleOnCpuUtilization('CpuTracking', {
+        targetUtilizationPercent: 60,
+        scaleOutCooldown: Duration.seconds(60),
+        scaleInCooldown: Duration.minutes(5),
+      });
+    return service;
+  }
+
+  /**
+   * `audit:verify` every day (docs/runbooks/audit-verify.md), with two alarms: the chain is
+   * broken (the command printed `audit:verify FAILED`), and no run succeeded for 26 hours (the
+   * task did not start, could not connect, or the schedule stopped). The printed heads stay in
+   * the task's log group, where the database owner cannot rewrite them.
+   */
+  private createAuditVerification(
+    image: ContainerImage,
+    runtime: ApiRuntime,
+    securityGroups: WorkloadSecurityGroups,
+    alertAction: IAlarmAction,
+  ): FargateTaskDefinition {
+    const definition = this.createCommandTask('AuditVerify', image, {
+      command: [...API_COMMANDS.auditVerify],
+      environment: runtime.environment,
+      secrets: runtime.secrets,
+    });
+    new Rule(this, 'AuditVerifySchedule', {
+      description: 'Daily verification of the audit trail hash chain',
+      schedule: EventSchedule.expression(this.config.auditVerifySchedule),
+      targets: [
+        new EcsTask({
+          cluster: this.cluster,
+          taskDefinition: definition,
+          taskCount: 1,
+          subnetSelection: { subnetGroupName: SUBNET_TIERS.application },
+          securityGroups: [securityGroups.auditVerify],
+          assignPublicIp: false,
+          platformVersion: FargatePlatformVersion.LATEST,
+          retryAttempts: 3,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
+
+    const logGroup = this.logGroups.get('AuditVerify');
+    if (logGroup === undefined) throw new Error('the AuditVerify container has no log group');
+    const metric = (id: string, metricName: string, pattern: string) =>
+      new MetricFilter(this, id, {
+        logGroup,
+        filterPattern: FilterPattern.literal(pattern),
+        metricNamespace: METRIC_NAMESPACE,
+        metricName,
+        metricValue: '1',
+      }).metric({ statistic: Stats.SUM, period: Duration.hours(1) });
+    const broken = metric(
+      'AuditChainBrokenFilter',
+      `AuditChainBroken-${this.config.name}`,
+      '"audit:verify FAILED"',
+    );
+    const verified = metric(
+      'AuditChainVerifiedFilter',
+      `AuditChainVerified-${this.config.name}`,
+      '"audit:verify ok"',
+    );
+    const alarms = [
+      new Alarm(this, 'AuditChainBrokenAlarm', {
+        alarmDescription:
+          'audit:verify found the audit trail hash chain broken: security incident, follow docs/runbooks/audit-verify.md',
+        metric: broken,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      new Alarm(this, 'AuditVerifyMissingAlarm', {
+        alarmDescription:
+          'No successful audit:verify for 26 hours: the scheduled task failed to start or to run (see its logs)',
+        metric: verified,
+        threshold: 1,
+        evaluationPeriods: 26,
+        datapointsToAlarm: 26,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.BREACHING,
+      }),
+    ];
+    for (const alarm of alarms) alarm.addAlarmAction(alertAction);
+    return definition;
   }
 
   private createLogKey(config: EnvironmentConfig): IKey {
     const key = new Key(this, 'AppKey', {
       alias: `alias/storefront-${config.name}-application`,
-      description: 'Encrypts the application log groups and connection secrets',
+      description: 'Encrypts the application log groups and the secrets of the tasks',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -319,7 +586,7 @@ export class ApplicationStack extends Stack {
 
   private taskDefinition(
     name: string,
-    sizing: Pick<ServiceSizing, 'cpu' | 'memoryMiB'>,
+    sizing: { cpu: number; memoryMiB: number },
   ): FargateTaskDefinition {
     const definition = new FargateTaskDefinition(this, `${name}TaskDefinition`, {
       family: `storefront-${this.config.name}-${name.toLowerCase()}`,
@@ -353,6 +620,7 @@ export class ApplicationStack extends Stack {
       retention: this.config.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.logGroups.set(name, logGroup);
     const linuxParameters = new LinuxParameters(this, `${name}LinuxParameters`, {
       initProcessEnabled: true,
     });
@@ -477,22 +745,18 @@ export class ApplicationStack extends Stack {
     return service;
   }
 
-  private createMigrationTask(
-    repository: IRepository,
-    imageTag: string,
-    migrationDatabaseUrl: ISecret,
+  /** A task definition that runs one CLI command of the API image and exits. */
+  private createCommandTask(
+    name: string,
+    image: ContainerImage,
+    options: {
+      command: string[];
+      environment: Record<string, string>;
+      secrets: Record<string, EcsSecret>;
+    },
   ): FargateTaskDefinition {
-    const definition = this.taskDefinition('Migration', { cpu: 512, memoryMiB: 1024 });
-    this.container(
-      definition,
-      'Migration',
-      ContainerImage.fromEcrRepository(repository, imageTag),
-      {
-        command: ['node', 'apps/api/dist/cli.js', 'migrate'],
-        environment: { NODE_ENV: 'production', LOG_LEVEL: 'info', DATABASE_AUTH: 'iam' },
-        secrets: { MIGRATION_DATABASE_URL: EcsSecret.fromSecretsManager(migrationDatabaseUrl) },
-      },
-    );
+    const definition = this.taskDefinition(name, { cpu: 512, memoryMiB: 1024 });
+    this.container(definition, name, image, options);
     return definition;
   }
 
@@ -532,4 +796,30 @@ export class ApplicationStack extends Stack {
     ];
     for (const alarm of alarms) alarm.addAlarmAction(action);
   }
+}
+
+/**
+ * Lets `role` use the field-encryption key for `actions` only when the request carries exactly the
+ * encryption context of a field data key (`purpose` = the field-encryption purpose, plus `keyId`),
+ * as `AwsKmsKeyProvider` sends it: the role cannot use the key for anything else.
+ */
+function grantFieldEncryption(
+  role: IRole,
+  key: IKey,
+  actions: ('kms:GenerateDataKey' | 'kms:Decrypt')[],
+): void {
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      sid: 'UseFieldEncryptionKey',
+      actions,
+      resources: [key.keyArn],
+      conditions: {
+        StringEquals: { 'kms:EncryptionContext:purpose': FIELD_ENCRYPTION_CONTEXT.purpose },
+        'ForAllValues:StringEquals': {
+          'kms:EncryptionContextKeys': [...FIELD_ENCRYPTION_CONTEXT.keys],
+        },
+        Null: { 'kms:EncryptionContext:keyId': 'false' },
+      },
+    }),
+  );
 }

@@ -9,7 +9,7 @@ import {
   type IVpc,
 } from 'aws-cdk-lib/aws-ec2';
 import { CfnReplicationGroup, CfnSubnetGroup } from 'aws-cdk-lib/aws-elasticache';
-import { ServicePrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, ServicePrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
@@ -40,6 +40,37 @@ export const DATABASE_USERS = {
   /** Used by the one-off migration task: owns the schema. */
   migrator: 'storefront_migrator',
 } as const;
+
+/**
+ * The KMS encryption context every data key of field encryption is wrapped under: the API's
+ * `dataKeyEncryptionContext(keyId)` in libs/crypto (`{ purpose, keyId }`; a test keeps the two in
+ * step). The key policy refuses any other purpose, and the task roles may only use the key with
+ * exactly these context keys.
+ */
+export const FIELD_ENCRYPTION_CONTEXT = {
+  /** Value of the `purpose` context key. */
+  purpose: 'storefront-field-encryption',
+  /** The context keys a request must carry (and nothing else). */
+  keys: ['purpose', 'keyId'],
+} as const;
+
+/**
+ * Key-policy statement of the field-encryption key (and of its DR replica): no principal, not even
+ * an account administrator, can use the key for anything but wrapping and unwrapping field data
+ * keys, so it cannot become a general-purpose decryption oracle.
+ */
+export function fieldEncryptionOnlyStatement(): PolicyStatement {
+  return new PolicyStatement({
+    sid: 'DenyUseOutsideFieldEncryption',
+    effect: Effect.DENY,
+    principals: [new AnyPrincipal()],
+    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+    resources: ['*'],
+    conditions: {
+      StringNotEquals: { 'kms:EncryptionContext:purpose': FIELD_ENCRYPTION_CONTEXT.purpose },
+    },
+  });
+}
 
 /** Name of the application database. */
 export const DATABASE_NAME = 'storefront';
@@ -107,6 +138,11 @@ export interface DataStackProps extends StackProps {
 export class DataStack extends Stack {
   /** Customer-managed key of the data tier (Aurora, ElastiCache, secrets, logs). */
   public readonly key: IKey;
+  /**
+   * KEK of field-level encryption (`FIELD_ENCRYPTION_KMS_KEY_ID`): wraps the data keys of the
+   * personal-data columns. Multi-Region, so a replica in the DR region can unwrap them there.
+   */
+  public readonly fieldEncryptionKey: IKey;
   /** The Aurora cluster. */
   public readonly cluster: DatabaseCluster;
   /** The RDS Proxy the tasks connect to (IAM authentication, TLS required). */
@@ -150,6 +186,7 @@ export class DataStack extends Stack {
       }),
     );
     this.key = key;
+    this.fieldEncryptionKey = this.createFieldEncryptionKey(config);
 
     // The Aurora and rotation groups live beside the cluster (its port is a token of this stack).
     const databasePort = Port.tcp(PORTS.database[config.database.engine]);
@@ -270,6 +307,26 @@ export class DataStack extends Stack {
     const cache = this.createCache(config, vpc, securityGroups.cache, key);
     this.cacheAuthToken = cache.authToken;
     this.cacheEndpoint = cache.endpoint;
+  }
+
+  /**
+   * A key of its own rather than the data key: that one is used by RDS, ElastiCache and Logs
+   * through service grants, while this one must only ever wrap field data keys for the API
+   * (its own key policy, its own CloudTrail trail of every unwrap, a lifecycle tied to the
+   * wrapped keys stored in Aurora). Multi-Region from the start because that cannot be changed
+   * later, and a region loss must not make the personal data unreadable in the DR region.
+   */
+  private createFieldEncryptionKey(config: EnvironmentConfig): IKey {
+    const key = new Key(this, 'FieldEncryptionKey', {
+      alias: `alias/storefront-${config.name}-field-encryption`,
+      description: 'Wraps the data keys of field-level encryption (personal data columns)',
+      enableKeyRotation: true,
+      multiRegion: true,
+      // Deleting it makes every sealed column unreadable: never with the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    key.addToResourcePolicy(fieldEncryptionOnlyStatement());
+    return key;
   }
 
   private rotationOptions(vpc: IVpc, securityGroup: ISecurityGroup) {

@@ -7,8 +7,15 @@ import {
   SubnetType,
   Vpc,
 } from 'aws-cdk-lib/aws-ec2';
-import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import {
+  AccountRootPrincipal,
+  ManagedPolicy,
+  PolicyDocument,
+  PolicyStatement,
+  Role,
+  ServicePrincipal,
+} from 'aws-cdk-lib/aws-iam';
+import { CfnAlias, CfnReplicaKey, Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   AuroraMysqlEngineVersion,
@@ -20,6 +27,7 @@ import {
 } from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environments.ts';
+import { fieldEncryptionOnlyStatement } from './data-stack.ts';
 import { PORTS } from './network-stack.ts';
 
 /** Options of the {@link DrDataStack}. */
@@ -28,6 +36,8 @@ export interface DrDataStackProps extends StackProps {
   readonly config: EnvironmentConfig;
   /** Identifier of the Aurora Global Database created by the primary data stack. */
   readonly globalClusterIdentifier: string;
+  /** ARN of the multi-Region field-encryption key of the primary data stack. */
+  readonly fieldEncryptionKeyArn: string;
 }
 
 /**
@@ -39,6 +49,8 @@ export interface DrDataStackProps extends StackProps {
 export class DrDataStack extends Stack {
   /** The secondary cluster. */
   public readonly cluster: CfnDBCluster;
+  /** Replica of the field-encryption key: unwraps the replicated data keys in this region. */
+  public readonly fieldEncryptionKeyReplica: CfnReplicaKey;
 
   /** Creates the secondary VPC and cluster. */
   public constructor(scope: Construct, id: string, props: DrDataStackProps) {
@@ -61,6 +73,32 @@ export class DrDataStack extends Stack {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
     );
+
+    // Sealed personal data replicates with the database; without this replica its data keys,
+    // wrapped by the primary region's key, could not be unwrapped after a region loss.
+    const replicaPolicy = new PolicyDocument({
+      statements: [
+        new PolicyStatement({
+          sid: 'AccountAdministration',
+          principals: [new AccountRootPrincipal()],
+          actions: ['kms:*'],
+          resources: ['*'],
+        }),
+        fieldEncryptionOnlyStatement(),
+      ],
+    });
+    this.fieldEncryptionKeyReplica = new CfnReplicaKey(this, 'FieldEncryptionKeyReplica', {
+      primaryKeyArn: props.fieldEncryptionKeyArn,
+      description: 'DR replica of the field-encryption key (multi-Region)',
+      enabled: true,
+      keyPolicy: replicaPolicy,
+      pendingWindowInDays: 30,
+    });
+    this.fieldEncryptionKeyReplica.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    new CfnAlias(this, 'FieldEncryptionKeyReplicaAlias', {
+      aliasName: `alias/storefront-${config.name}-field-encryption`,
+      targetKeyId: this.fieldEncryptionKeyReplica.attrKeyId,
+    });
 
     const vpc = new Vpc(this, 'Vpc', {
       ipAddresses: IpAddresses.cidr('10.41.0.0/16'),

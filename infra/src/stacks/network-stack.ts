@@ -41,7 +41,14 @@ export const PORTS = {
   database: { 'aurora-postgresql': 5433, 'aurora-mysql': 3307 },
   /** ElastiCache primary and replicas. */
   cache: 6380,
+  /** SES SMTP interface, implicit TLS (`smtps://`): the only way mail leaves. */
+  smtp: 465,
 } as const;
+
+/** Host name of the SES SMTP interface in `region` (the VPC endpoint answers it privately). */
+export function sesSmtpHost(region: string): string {
+  return `email-smtp.${region}.amazonaws.com`;
+}
 
 /**
  * Every security group of the workload, created in one place so the whole east-west matrix can be
@@ -56,12 +63,16 @@ export interface WorkloadSecurityGroups {
   readonly web: ISecurityGroup;
   /** One-off migration task: no ingress. */
   readonly migration: ISecurityGroup;
+  /** Mail worker tasks: no ingress; the only group that reaches SES SMTP. */
+  readonly mailWorker: ISecurityGroup;
+  /** Scheduled audit-chain verification: no ingress; database only. */
+  readonly auditVerify: ISecurityGroup;
   /**
    * RDS Proxy: database port from the API and migration tasks. (The Aurora and rotation-function
    * groups live in the data stack, because the cluster's port rules must sit beside the cluster.)
    */
   readonly databaseProxy: ISecurityGroup;
-  /** ElastiCache: cache port from the API tasks only. */
+  /** ElastiCache: cache port from the API and mail worker tasks only. */
   readonly cache: ISecurityGroup;
 }
 
@@ -142,6 +153,40 @@ export class NetworkStack extends Stack {
     }
 
     this.securityGroups = this.createSecurityGroups(vpc, props.config);
+
+    // SES SMTP through a VPC endpoint when SES is in this region: the worker's SMTP traffic never
+    // crosses the internet, and no other group can open an SMTP connection at all.
+    if (props.config.mail.sesRegion === props.config.primaryRegion) {
+      const smtpEndpointSg = new SecurityGroup(this, 'SmtpEndpointSecurityGroup', {
+        vpc,
+        description: 'SES SMTP VPC endpoint: SMTPS from the mail worker tasks only',
+        allowAllOutbound: false,
+      });
+      smtpEndpointSg.addIngressRule(
+        this.securityGroups.mailWorker,
+        Port.tcp(PORTS.smtp),
+        'SMTPS from the mail worker',
+      );
+      this.securityGroups.mailWorker.addEgressRule(
+        smtpEndpointSg,
+        Port.tcp(PORTS.smtp),
+        'SMTPS to the SES VPC endpoint',
+      );
+      vpc.addInterfaceEndpoint('EmailSmtpEndpoint', {
+        service: InterfaceVpcEndpointAwsService.EMAIL_SMTP,
+        privateDnsEnabled: true,
+        open: false,
+        securityGroups: [smtpEndpointSg],
+        subnets: { subnetGroupName: SUBNET_TIERS.application },
+      });
+    } else {
+      // SES in another EU region: through the NAT gateways, on the SMTPS port only.
+      this.securityGroups.mailWorker.addEgressRule(
+        Peer.anyIpv4(),
+        Port.tcp(PORTS.smtp),
+        `SMTPS to SES in ${props.config.mail.sesRegion}`,
+      );
+    }
   }
 
   private createSecurityGroups(vpc: Vpc, config: EnvironmentConfig): WorkloadSecurityGroups {
@@ -151,6 +196,8 @@ export class NetworkStack extends Stack {
     const api = group('ApiSecurityGroup', 'API tasks');
     const web = group('WebSecurityGroup', 'Web tasks');
     const migration = group('MigrationSecurityGroup', 'One-off database migration task');
+    const mailWorker = group('MailWorkerSecurityGroup', 'Mail worker tasks');
+    const auditVerify = group('AuditVerifySecurityGroup', 'Scheduled audit-chain verification');
     const databaseProxy = group('DatabaseProxySecurityGroup', 'RDS Proxy');
     const cache = group('CacheSecurityGroup', 'ElastiCache replication group');
 
@@ -170,9 +217,15 @@ export class NetworkStack extends Stack {
     api.addEgressRule(databaseProxy, proxyPort, 'To RDS Proxy');
     api.addEgressRule(cache, Port.tcp(PORTS.cache), 'To ElastiCache');
     migration.addEgressRule(databaseProxy, proxyPort, 'To RDS Proxy');
+    mailWorker.addEgressRule(databaseProxy, proxyPort, 'To RDS Proxy');
+    mailWorker.addEgressRule(cache, Port.tcp(PORTS.cache), 'To ElastiCache (mail queue)');
+    auditVerify.addEgressRule(databaseProxy, proxyPort, 'To RDS Proxy');
     databaseProxy.addIngressRule(api, proxyPort, 'From API tasks');
     databaseProxy.addIngressRule(migration, proxyPort, 'From the migration task');
+    databaseProxy.addIngressRule(mailWorker, proxyPort, 'From mail worker tasks');
+    databaseProxy.addIngressRule(auditVerify, proxyPort, 'From the audit verification task');
     cache.addIngressRule(api, Port.tcp(PORTS.cache), 'From API tasks');
+    cache.addIngressRule(mailWorker, Port.tcp(PORTS.cache), 'From mail worker tasks');
 
     // HTTPS out: VPC endpoints (ECR, Secrets Manager, KMS, logs, STS), S3 through the gateway
     // endpoint, and third parties (Stripe) through the NAT gateways.
@@ -180,9 +233,11 @@ export class NetworkStack extends Stack {
       [api, 'API'],
       [web, 'web'],
       [migration, 'migration'],
+      [mailWorker, 'mail worker'],
+      [auditVerify, 'audit verification'],
     ] as const) {
       sg.addEgressRule(Peer.anyIpv4(), https, `HTTPS out from ${who} (AWS APIs, Stripe)`);
     }
-    return { alb, api, web, migration, databaseProxy, cache };
+    return { alb, api, web, migration, mailWorker, auditVerify, databaseProxy, cache };
   }
 }
