@@ -18,6 +18,8 @@ const SECRET_NAME_TOKENS = new Set([
   'CREDENTIALS',
   'APIKEY',
   'AUTH',
+  // Key-encryption key (envelope encryption), e.g. FIELD_ENCRYPTION_LOCAL_KEK.
+  'KEK',
 ]);
 
 /**

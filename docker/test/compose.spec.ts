@@ -73,7 +73,31 @@ describe('docker/compose.yaml', () => {
     );
     expect(apiEnv.DATABASE_URL).toMatch(/^postgres:\/\/storefront_app:\$\{APP_DB_PASSWORD:\?/);
     expect(apiEnv).not.toHaveProperty('MIGRATION_DATABASE_URL');
-    expect(apiEnv).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0', PORT: '3333' });
+    // Development mode on purpose (compose.yaml header, docker/README.md): test/api-config.spec.ts.
+    expect(apiEnv).toMatchObject({ NODE_ENV: 'development', HOST: '0.0.0.0', PORT: '3333' });
+  });
+
+  it('says at the top that the stack is not a production configuration', () => {
+    expect(text.split('\n').slice(0, 12).join('\n')).toMatch(
+      /NOT a production configuration: the API image runs with NODE_ENV=development/,
+    );
+  });
+
+  it('injects every key of the API from docker/.env and sends mail only to Mailpit', () => {
+    const apiEnv = get('api').environment as Record<string, string>;
+    for (const key of [
+      'FIELD_ENCRYPTION_LOCAL_KEK',
+      'BLIND_INDEX_KEY',
+      'AUDIT_HMAC_KEY',
+      'LOG_PSEUDONYM_KEY',
+    ]) {
+      expect(apiEnv[key], key).toBe(`\${${key}:?set ${key} in docker/.env}`);
+    }
+    expect(apiEnv).toMatchObject({
+      SMTP_URL: 'smtp://mailpit:1025',
+      SMTP_TLS: 'opportunistic',
+      FIELD_ENCRYPTION_PROVIDER: 'local',
+    });
   });
 
   it('pins every third-party image by digest and builds ours from the repository root', () => {

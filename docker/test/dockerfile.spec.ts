@@ -167,6 +167,9 @@ describe('secret-like names', () => {
     'KEY',
     'aws_secret_access_key',
     'REDISCLI_AUTH',
+    'FIELD_ENCRYPTION_LOCAL_KEK',
+    'BLIND_INDEX_KEY',
+    'AUDIT_HMAC_PREVIOUS_KEYS',
   ])('%s is secret-like', (name) => {
     expect(isSecretName(name)).toBe(true);
   });
@@ -177,6 +180,8 @@ describe('secret-like names', () => {
     'AWS_ACCESS_KEY_ID',
     'DATABASE_URL',
     'PORT',
+    'FIELD_ENCRYPTION_KMS_KEY_ID',
+    'FIELD_ENCRYPTION_PROVIDER',
   ])('%s is not secret-like', (name) => {
     expect(isSecretName(name)).toBe(false);
   });
