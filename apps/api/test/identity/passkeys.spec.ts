@@ -100,6 +100,10 @@ describe('passkeys: enrolment and passwordless sign-in', () => {
     const request = PasskeyAuthenticationOptionsResponseSchema.parse(first.body).publicKey;
     expect(request.allowCredentials).toEqual([]);
     expect(request.userVerification).toBe('required');
+    // Challenges: 256 bits from the CSPRNG, a new one for every ceremony.
+    expect(Buffer.from(request.challenge, 'base64url')).toHaveLength(32);
+    expect(Buffer.from(publicKey.challenge, 'base64url')).toHaveLength(32);
+    expect(request.challenge).not.toBe(publicKey.challenge);
     const anonymousSid = phone.sid;
     expect(anonymousSid).toBeDefined();
     const signIn = await phone.post(PASSWORDLESS.verify, {
