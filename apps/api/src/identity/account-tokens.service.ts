@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { IsNull, type EntityManager } from 'typeorm';
 import { AccountToken, type AccountTokenPurpose } from './entities';
@@ -23,18 +23,22 @@ export interface ConsumedToken {
 export class AccountTokensService {
   /**
    * Issues a token, replacing any unused token of the same purpose for the user (only the newest
-   * link works). Returns the clear token for the email.
+   * link works). `seal` seals an optional payload bound to the new token's id. Returns the clear
+   * token for the email.
    */
   async issue(
     manager: EntityManager,
     userId: string,
     purpose: AccountTokenPurpose,
     ttlSeconds: number,
-    payloadSealed: string | null = null,
+    seal?: (tokenId: string) => Promise<string>,
   ): Promise<string> {
     await manager.delete(AccountToken, { userId, purpose, usedAt: IsNull() });
     const token = randomBytes(32).toString('base64url');
+    const id = randomUUID();
+    const payloadSealed = seal ? await seal(id) : null;
     await manager.insert(AccountToken, {
+      id,
       userId,
       purpose,
       tokenHash: digest(token),

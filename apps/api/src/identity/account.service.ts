@@ -114,17 +114,13 @@ export class AccountService {
         });
         return;
       }
-      const payload = await this.cipher.encrypt(to, {
-        table: 'account_tokens',
-        column: 'payload',
-        rowId: user.id,
-      });
       const token = await this.tokens.issue(
         manager,
         user.id,
         'change-email',
         this.config.identity.emailVerificationTtlSeconds,
-        payload,
+        (tokenId) =>
+          this.cipher.encrypt(to, { table: 'account_tokens', column: 'payload', rowId: tokenId }),
       );
       await this.mailer.send(manager, {
         template: 'email-change-confirm',
@@ -156,7 +152,7 @@ export class AccountService {
       const next = await this.cipher.decrypt(consumed.payloadSealed, {
         table: 'account_tokens',
         column: 'payload',
-        rowId: user.id,
+        rowId: consumed.id,
       });
       const previous = await this.open(user, 'email', user.emailSealed);
       const updated = await manager.query<[unknown[], number]>(

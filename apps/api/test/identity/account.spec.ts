@@ -4,6 +4,7 @@ import {
   startIdentityWorld,
   strongPassword,
   tokenFromMail,
+  uniqueEmail,
   type IdentityWorld,
 } from './identity-fixture';
 
@@ -91,6 +92,36 @@ describe('password change and reset', () => {
     expect((await world.browser().post('/api/auth/login', { email, password: next })).status).toBe(
       200,
     );
+  });
+});
+
+describe('email change', () => {
+  it('moves the account to the new address only from the link sent there, and tells the old one', async () => {
+    const { browser, email, password } = await signedInCustomer(world);
+    const next = uniqueEmail('moved');
+    expect((await browser.post('/api/account/email', { newEmail: next })).status).toBe(202);
+    const token = await tokenFromMail(world, next, 'confirm-email-change');
+    // Still the old address until the link is used.
+    expect((await browser.get('/api/account/profile')).body.email).toBe(email);
+    expect((await world.browser().post('/api/auth/confirm-email-change', { token })).status).toBe(
+      204,
+    );
+    expect((await browser.get('/api/account/profile')).body.email).toBe(next);
+    expect((await world.browser().post('/api/auth/login', { email: next, password })).status).toBe(
+      200,
+    );
+    expect((await world.browser().post('/api/auth/login', { email, password })).status).toBe(401);
+    await world.smtp.waitFor((m) => m.to.includes(email) && /was changed/i.test(m.subject));
+    const reused = await world.browser().post('/api/auth/confirm-email-change', { token });
+    expect(reused.status).toBe(400);
+  });
+
+  it('answers the same when the new address is taken, and changes nothing', async () => {
+    const alice = await signedInCustomer(world);
+    const bob = await signedInCustomer(world);
+    const response = await alice.browser.post('/api/account/email', { newEmail: bob.email });
+    expect(response.status).toBe(202);
+    expect((await alice.browser.get('/api/account/profile')).body.email).toBe(alice.email);
   });
 });
 

@@ -10,6 +10,8 @@ export const SEALED_COLUMN_CATALOGUE: readonly SealedColumn[] = [
   // identity: sealed as { table: 'users', column: 'email' | 'display_name', rowId: user id }
   { table: 'users', column: 'email_sealed', idColumn: 'id', contextColumn: 'email' },
   { table: 'users', column: 'display_name_sealed', idColumn: 'id', contextColumn: 'display_name' },
+  // identity: the new address of a pending email change, bound to its token's id
+  { table: 'account_tokens', column: 'payload_sealed', idColumn: 'id', contextColumn: 'payload' },
   // identity/credentials: TOTP secrets
   { table: 'mfa_totp_credentials', column: 'secret_sealed', idColumn: 'id' },
   // mail: recipient and parameters, held only while a message is unsent
@@ -23,11 +25,4 @@ export const SEALED_COLUMN_CATALOGUE: readonly SealedColumn[] = [
  * lifetime listed here has passed (docs/runbooks/key-rotation.md).
  */
 export const UNWALKED_SEALED_COLUMNS: readonly { table: string; column: string; reason: string }[] =
-  [
-    {
-      table: 'account_tokens',
-      column: 'payload_sealed',
-      reason:
-        'single-use tokens living at most 24 h; sealed with the user id as row id, not the token id',
-    },
-  ];
+  [];
