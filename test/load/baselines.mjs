@@ -1,7 +1,12 @@
 // Bare baselines for `npm run bench`: the smallest Fastify servers doing the same data work as the
-// API's catalogue listing, without any of the API's layers.
-//   node baselines.mjs redis PORT   — GET /listing returns a stored listing JSON from Redis
-//   node baselines.mjs pg PORT      — GET /listing?minPrice=N runs the listing SQL through pg
+// API's catalogue reads, without any of the API's layers.
+//   node baselines.mjs redis PORT — GET /listing returns a stored listing JSON from Redis
+//   node baselines.mjs pg PORT    — the listing SQL the API runs (ProductListingRepository), by hand:
+//     GET /category?category=&sort=&limit=&inStock=  page + precomputed counts (product_facet_count)
+//     GET /price?minPrice=N                           page + single-scan facet aggregation
+//     GET /search?q=&minPrice=N                       relevance page + single-scan aggregation
+// Like the API, each distinct SQL text runs as a named prepared statement.
+// Keep these queries in step with apps/api/src/catalogue/product-listing.repository.ts.
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -16,29 +21,91 @@ if (mode === 'redis') {
     return reply.type('application/json').send(body);
   });
 } else {
-  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
-  const where = `p.status = 'active' AND p.price_to >= $1`;
-  app.get('/listing', async (req) => {
-    const min = Number(req.query.minPrice ?? 0);
-    const [page, count, facets] = await Promise.all([
+  const pg_ = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+  const names = new Map();
+  const pool = {
+    query(text, values) {
+      if (!names.has(text)) names.set(text, `baseline_${names.size}`);
+      return pg_.query({ name: names.get(text), text, values });
+    },
+  };
+  const subtree = (param) =>
+    `SELECT d.id FROM category c JOIN category d ON starts_with(d.path, c.path) WHERE c.slug = ${param}`;
+  const rank = (param) =>
+    `round(ts_rank_cd(p.search_vector, websearch_to_tsquery('english', ${param}))::numeric, 6)`;
+  const SORTS = {
+    newest: { key: 'p.published_at', out: 'p.published_at::text', dir: 'DESC' },
+    price_asc: { key: 'p.price_from', out: 'p.price_from', dir: 'ASC' },
+    price_desc: { key: 'p.price_from', out: 'p.price_from', dir: 'DESC' },
+    name_asc: { key: 'p.name', out: 'p.name', dir: 'ASC' },
+  };
+  const page = (where, key, out, dir, limitParam) =>
+    `SELECT p.id, p.slug, p.name, p.brand, c.slug AS category_slug, p.price_from, p.price_to, p.currency, ` +
+    `p.in_stock, i.url AS image_url, i.alt AS image_alt, ${out} AS sort_key ` +
+    `FROM product p JOIN category c ON c.id = p.category_id ` +
+    `LEFT JOIN product_image i ON i.product_id = p.id AND i.position = 0 ` +
+    `WHERE ${where} ORDER BY ${key} ${dir}, p.id ${dir} LIMIT ${limitParam}`;
+  const aggregated = (where) =>
+    `WITH m AS MATERIALIZED (SELECT p.facet_tokens AS tokens FROM product p WHERE ${where}) ` +
+    `SELECT '' AS token, count(*)::int AS count FROM m UNION ALL SELECT t.token, count(*)::int AS count ` +
+    `FROM m CROSS JOIN LATERAL unnest(m.tokens) AS t(token) GROUP BY t.token`;
+  const answer = (rows, summary, limit) => ({
+    items: rows.slice(0, limit),
+    total: summary.find((r) => r.token === '')?.count ?? 0,
+    facets: summary.filter((r) => r.token !== ''),
+  });
+
+  app.get('/category', async (req) => {
+    const { category, sort = 'newest', inStock } = req.query;
+    const limit = Number(req.query.limit ?? 24);
+    const spec = SORTS[sort];
+    const pageParams = [];
+    const pageWhere = [`p.status = 'active'`];
+    const countParams = [];
+    const countWhere = ['s.product_count > 0'];
+    if (category !== undefined) {
+      pageParams.push(category);
+      pageWhere.push(`p.category_id IN (${subtree(`$${pageParams.length}`)})`);
+      countParams.push(category);
+      countWhere.push(`s.category_id IN (${subtree(`$${countParams.length}`)})`);
+    }
+    if (inStock !== undefined) {
+      pageWhere.push(inStock === 'true' ? 'p.in_stock' : 'NOT p.in_stock');
+      countParams.push(inStock === 'true');
+      countWhere.push(`s.in_stock = $${countParams.length}`);
+    }
+    pageParams.push(limit + 1);
+    const [rows, summary] = await Promise.all([
+      pool.query(page(pageWhere.join(' AND '), spec.key, spec.out, spec.dir, `$${pageParams.length}`), pageParams),
       pool.query(
-        `SELECT p.id, p.slug, p.name, p.brand, c.slug AS category_slug, p.price_from, p.price_to, p.currency, p.in_stock,
-                i.url AS image_url, i.alt AS image_alt, p.published_at::text AS sort_key
-           FROM product p JOIN category c ON c.id = p.category_id
-           LEFT JOIN product_image i ON i.product_id = p.id AND i.position = 0
-          WHERE ${where} ORDER BY p.published_at DESC, p.id DESC LIMIT 25`,
-        [min],
-      ),
-      pool.query(`SELECT count(*)::int AS total FROM product p WHERE ${where}`, [min]),
-      pool.query(
-        `SELECT f.key, v.value, count(*)::int AS count FROM product p
-           CROSS JOIN LATERAL jsonb_each(p.facets) AS f(key, vals)
-           CROSS JOIN LATERAL jsonb_array_elements_text(f.vals) AS v(value)
-          WHERE ${where} GROUP BY f.key, v.value ORDER BY f.key, count DESC, v.value`,
-        [min],
+        `SELECT s.token, sum(s.product_count)::int AS count FROM product_facet_count s ` +
+          `WHERE ${countWhere.join(' AND ')} GROUP BY s.token`,
+        countParams,
       ),
     ]);
-    return { items: page.rows.slice(0, 24), total: count.rows[0].total, facets: facets.rows };
+    return answer(rows.rows, summary.rows, limit);
+  });
+
+  app.get('/price', async (req) => {
+    const min = Number(req.query.minPrice ?? 0);
+    const where = `p.status = 'active' AND p.price_to >= $1`;
+    const newest = SORTS.newest;
+    const [rows, summary] = await Promise.all([
+      pool.query(page(where, newest.key, newest.out, newest.dir, '$2'), [min, 25]),
+      pool.query(aggregated(where), [min]),
+    ]);
+    return answer(rows.rows, summary.rows, 24);
+  });
+
+  app.get('/search', async (req) => {
+    const q = String(req.query.q ?? '');
+    const min = Number(req.query.minPrice ?? 0);
+    const where = `p.status = 'active' AND p.search_vector @@ websearch_to_tsquery('english', $1) AND p.price_to >= $2`;
+    const [rows, summary] = await Promise.all([
+      pool.query(page(where, rank('$1'), `${rank('$1')}::text`, 'DESC', '$3'), [q, min, 25]),
+      pool.query(aggregated(where), [q, min]),
+    ]);
+    return answer(rows.rows, summary.rows, 24);
   });
 }
 await app.listen({ host: '127.0.0.1', port: Number(port) });

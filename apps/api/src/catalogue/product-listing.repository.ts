@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { ProductSort } from '@storefront/contracts';
 import type { ProductCursor } from './product-cursor';
@@ -54,6 +55,14 @@ class SqlParams {
 const TS_CONFIG = `'english'`;
 
 /**
+ * Distinct listing query shapes (SQL texts) that get a prepared statement, per repository. The
+ * shapes depend only on which filters are present, never on their values, but their combinations
+ * are many: past this bound a shape runs unprepared, so PostgreSQL's per-connection statement
+ * memory stays bounded whatever a client sends.
+ */
+export const MAX_PREPARED_SHAPES = 64;
+
+/**
  * How each allowed sort orders rows. This table is the only source of SQL fragments for ORDER BY
  * and keyset comparisons: a sort name from a request selects an entry, it never becomes SQL itself.
  */
@@ -87,7 +96,29 @@ const SORT_SPECS: Record<
  */
 @Injectable()
 export class ProductListingRepository {
+  private readonly statementNames = new Map<string, string>();
+
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  /**
+   * Runs a listing query. On PostgreSQL it is a named prepared statement on TypeORM's own pool
+   * (same connections, role and timeouts): parsing and planning these queries cost as much as
+   * executing them, and a prepared statement does both once per connection. Elsewhere (the
+   * embedded PGlite) it goes through TypeORM as usual.
+   */
+  private async run<T>(sql: string, values: unknown[]): Promise<T[]> {
+    const pool = (this.dataSource.driver as { master?: unknown }).master;
+    if (!(pool instanceof pg.Pool)) return this.dataSource.query<T[]>(sql, values);
+    let name = this.statementNames.get(sql);
+    if (name === undefined && this.statementNames.size < MAX_PREPARED_SHAPES) {
+      name = `catalogue_listing_${this.statementNames.size}`;
+      this.statementNames.set(sql, name);
+    }
+    const result = await pool.query<T & pg.QueryResultRow>(
+      name === undefined ? { text: sql, values } : { name, text: sql, values },
+    );
+    return result.rows;
+  }
 
   /**
    * Conditions every listing query shares (status, search, category, price, stock) — everything
@@ -142,7 +173,7 @@ export class ProductListingRepository {
       `FROM product p JOIN category c ON c.id = p.category_id ` +
       `LEFT JOIN product_image i ON i.product_id = p.id AND i.position = 0 ` +
       `WHERE ${where}${keyset} ORDER BY ${key} ${spec.dir}, p.id ${spec.dir} LIMIT ${params.add(limit + 1)}`;
-    return this.dataSource.query<ListingRow[]>(sql, params.values);
+    return this.run<ListingRow>(sql, params.values);
   }
 
   /**
@@ -181,7 +212,7 @@ export class ProductListingRepository {
     const sql =
       `SELECT s.token, sum(s.product_count)::int AS count FROM product_facet_count s ` +
       `WHERE ${conditions.join(' AND ')} GROUP BY s.token`;
-    return summaryOf(await this.dataSource.query<TokenCount[]>(sql, params.values));
+    return summaryOf(await this.run<TokenCount>(sql, params.values));
   }
 
   /**
@@ -223,7 +254,7 @@ export class ProductListingRepository {
       `FROM m CROSS JOIN LATERAL unnest(m.tokens) AS t(token)` +
       (tokenConditions.length > 0 ? ` WHERE ${tokenConditions.join(' AND ')}` : '') +
       ` GROUP BY t.token`;
-    return summaryOf(await this.dataSource.query<TokenCount[]>(sql, params.values));
+    return summaryOf(await this.run<TokenCount>(sql, params.values));
   }
 }
 

@@ -8,6 +8,10 @@ import {
   type ProductList,
 } from '@storefront/contracts';
 import { Product } from '../../src/catalogue/entities';
+import {
+  MAX_PREPARED_SHAPES,
+  ProductListingRepository,
+} from '../../src/catalogue/product-listing.repository';
 import { TEST_PRODUCT_COUNT } from '../support/global-setup';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -137,6 +141,22 @@ describe('GET /api/products', () => {
     expect(countOf(navyM, 'size', 'L')).toBe(
       (await list('facet=colour:Navy&facet=size:L&limit=1')).total,
     );
+  });
+
+  it('prepares a bounded number of listing query shapes, whatever clients send', async () => {
+    const repository = t.app.get(ProductListingRepository);
+    const shapes = (repository as unknown as { statementNames: Map<string, string> })
+      .statementNames;
+    for (const sort of ['newest', 'price_asc', 'price_desc', 'name_asc']) {
+      for (const category of ['', '&category=women']) {
+        for (const stock of ['', '&inStock=true', '&inStock=false']) {
+          for (const price of ['', '&minPrice=100', '&maxPrice=90000', '&minPrice=1&maxPrice=2']) {
+            await http().get(`/api/products?sort=${sort}${category}${stock}${price}`).expect(200);
+          }
+        }
+      }
+    }
+    expect(shapes.size).toBe(MAX_PREPARED_SHAPES);
   });
 
   it('filters by price range and stock', async () => {
