@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { auditContextOf } from './audit/audit-context';
+import { ClientPseudonymiser } from './audit/client-pseudonymiser';
 import { SecurityEvents } from './audit/security-events.service';
 import type { AppConfig } from './config/app-config';
 import { ifNoneMatchHits } from './core/http/public-cache';
@@ -43,7 +44,12 @@ export async function createApp(
   config: AppConfig,
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
-  const logger = options.logger ?? createLogger(config.log.level);
+  const pseudonymiser = new ClientPseudonymiser(config.audit.pseudonymKey);
+  const logger =
+    options.logger ??
+    createLogger(config.log.level, undefined, {
+      clientAddress: (ip) => pseudonymiser.pseudonymise(ip),
+    });
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     // Only our own proxies (CloudFront, ALB) may set X-Forwarded-For: trust exactly that many hops.

@@ -1,5 +1,6 @@
 import { createApp } from './app.factory';
 import { ConfigError, describeConfig, loadConfig, type AppConfig } from './config/app-config';
+import { ClientPseudonymiser } from './audit/client-pseudonymiser';
 import { createLogger } from './core/logging/logger';
 
 /**
@@ -8,7 +9,10 @@ import { createLogger } from './core/logging/logger';
  * connections to PostgreSQL and Redis close.
  */
 export async function startServer(config: AppConfig): Promise<void> {
-  const logger = createLogger(config.log.level);
+  const pseudonymiser = new ClientPseudonymiser(config.audit.pseudonymKey);
+  const logger = createLogger(config.log.level, undefined, {
+    clientAddress: (ip) => pseudonymiser.pseudonymise(ip),
+  });
   logger.info({ config: describeConfig(config) }, 'starting api');
   const app = await createApp(config, { logger });
   await app.listen({ host: config.http.host, port: config.http.port });

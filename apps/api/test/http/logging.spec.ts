@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import { ClientPseudonymiser } from '../../src/audit/client-pseudonymiser';
 import { createLogger } from '../../src/core/logging/logger';
 import { startTestApp } from '../support/test-app';
 import { TestRoutesModule } from '../support/test-routes.module';
@@ -73,6 +74,29 @@ describe('structured logs', () => {
       for (const line of out.lines().filter((l) => 'req' in l || 'res' in l)) {
         expect(line.requestId ?? line.reqId).toBeDefined();
       }
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('write the client address of request lines only as a keyed pseudonym', async () => {
+    const out = capture();
+    const pseudonymiser = new ClientPseudonymiser('logging-test-pseudonym-key-0123456789');
+    const t = await startTestApp({
+      logger: createLogger('info', out.stream, {
+        clientAddress: (ip) => pseudonymiser.pseudonymise(ip),
+      }),
+    });
+    try {
+      await request(t.app.getHttpServer()).get('/api/health/live').expect(200);
+      const requestLines = out.lines().filter((l) => 'req' in l);
+      expect(requestLines.length).toBeGreaterThan(0);
+      for (const line of requestLines) {
+        const req = line.req as Record<string, unknown>;
+        expect(req.ip).toBeUndefined();
+        expect(req.client).toBe(pseudonymiser.pseudonymise('127.0.0.1'));
+      }
+      expect(JSON.stringify(out.lines())).not.toContain('127.0.0.1');
     } finally {
       await t.close();
     }

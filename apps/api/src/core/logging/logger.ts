@@ -48,8 +48,18 @@ function redactPaths(): string[] {
   return paths;
 }
 
+/** Options of {@link loggerOptions} beyond the level. */
+export interface LoggerExtras {
+  /**
+   * Turns the client address of request lines into a keyed pseudonym (an IP address is personal
+   * data); without it the address is left out of request lines altogether.
+   */
+  clientAddress?: (ip: string) => string | null;
+}
+
 /** pino options: JSON lines, redaction, the request id on every line logged inside a request. */
-export function loggerOptions(level: string): LoggerOptions {
+export function loggerOptions(level: string, extras: LoggerExtras = {}): LoggerOptions {
+  const client = extras.clientAddress;
   return {
     level,
     messageKey: 'msg',
@@ -66,7 +76,7 @@ export function loggerOptions(level: string): LoggerOptions {
       req: (req: { method: string; url: string; ip?: string }) => ({
         method: req.method,
         url: req.url,
-        ip: req.ip,
+        ...(client && req.ip ? { client: client(req.ip) } : {}),
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
@@ -74,8 +84,13 @@ export function loggerOptions(level: string): LoggerOptions {
 }
 
 /** Creates the process logger (optionally writing to `destination`, for tests). */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
+export function createLogger(
+  level: string,
+  destination?: DestinationStream,
+  extras: LoggerExtras = {},
+): Logger {
+  const options = loggerOptions(level, extras);
+  return destination ? pino(options, destination) : pino(options);
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,128}$/;
