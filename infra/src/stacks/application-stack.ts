@@ -394,7 +394,8 @@ export class ApplicationStack extends Stack {
         'SMTP_URL: smtps://<SES SMTP user>:<SES SMTP password>@host:465, written by an operator (docs/infra.md)',
       encryptionKey: this.logKey,
       // A syntactically valid URL without credentials, so the services start before the operator
-      // writes the real one; SES refuses to relay for it, and mail waits in the outbox.
+      // writes the real one (before the shop sends mail: SES refuses this one). Changing this
+      // value would make CloudFormation overwrite the operator's.
       secretStringValue: SecretValue.unsafePlainText(
         `smtps://set-by-operator@${sesSmtpHost(config.mail.sesRegion)}:${PORTS.smtp}`,
       ),
