@@ -178,3 +178,83 @@ export const StaffMemberSchema = z.strictObject({
   status: z.enum(['active', 'disabled']),
 });
 export type StaffMember = z.infer<typeof StaffMemberSchema>;
+
+/** Countries the shop ships to (EU member states), as ISO 3166-1 alpha-2 codes. */
+export const SHIPPING_COUNTRIES = [
+  'AT',
+  'BE',
+  'BG',
+  'CY',
+  'CZ',
+  'DE',
+  'DK',
+  'EE',
+  'ES',
+  'FI',
+  'FR',
+  'GR',
+  'HR',
+  'HU',
+  'IE',
+  'IT',
+  'LT',
+  'LU',
+  'LV',
+  'MT',
+  'NL',
+  'PL',
+  'PT',
+  'RO',
+  'SE',
+  'SI',
+  'SK',
+] as const;
+
+const line = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(/^[^\p{Cc}]*$/u, 'must be a single line of text');
+
+/** A postal address as a customer enters it. */
+export const AddressInputSchema = z.strictObject({
+  fullName: line(100),
+  line1: line(200),
+  line2: line(200).nullable().optional(),
+  postalCode: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9 -]{1,11}$/, 'must be a postal code'),
+  city: line(100),
+  country: z.enum(SHIPPING_COUNTRIES),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9][0-9 ().-]{5,19}$/, 'must be a phone number')
+    .nullable()
+    .optional(),
+  isDefault: z.boolean().default(false),
+});
+export type AddressInput = z.infer<typeof AddressInputSchema>;
+
+/** A saved address of the caller's address book. */
+export const AddressSchema = z.strictObject({
+  id: z.uuid(),
+  fullName: z.string(),
+  line1: z.string(),
+  line2: z.string().nullable(),
+  postalCode: z.string(),
+  city: z.string(),
+  country: z.enum(SHIPPING_COUNTRIES),
+  phone: z.string().nullable(),
+  isDefault: z.boolean(),
+});
+export type Address = z.infer<typeof AddressSchema>;
+
+export const AddressListSchema = z.strictObject({ addresses: z.array(AddressSchema) });
+export type AddressList = z.infer<typeof AddressListSchema>;
+
+export const AddressIdParamsSchema = z.strictObject({ id: z.uuid() });
+export type AddressIdParams = z.infer<typeof AddressIdParamsSchema>;

@@ -4,6 +4,9 @@ import { SecurityEvents } from '../audit/security-events.service';
 import type { AuditContext } from '../audit/audit-context';
 import type { EntityManager } from 'typeorm';
 import { AccountTokensService } from './account-tokens.service';
+import { CustomerAddressesController } from './addresses/customer-addresses.controller';
+import { CustomerAddressesRepository } from './addresses/customer-addresses.repository';
+import { CustomerAddressesService } from './addresses/customer-addresses.service';
 import { AccountController } from './account.controller';
 import { AccountService } from './account.service';
 import { AuthController } from './auth.controller';
@@ -37,9 +40,17 @@ import { PASSKEY_CONTROLLERS, PASSKEY_PROVIDERS } from './passkeys/passkeys.prov
 @Global()
 @Module({
   imports: [CredentialsModule],
-  controllers: [AuthController, AccountController, StaffController, ...PASSKEY_CONTROLLERS],
+  controllers: [
+    AuthController,
+    AccountController,
+    StaffController,
+    CustomerAddressesController,
+    ...PASSKEY_CONTROLLERS,
+  ],
   providers: [
     UsersRepository,
+    CustomerAddressesRepository,
+    CustomerAddressesService,
     AccountTokensService,
     LoginThrottle,
     SignInSessionService,

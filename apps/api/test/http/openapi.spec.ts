@@ -20,6 +20,8 @@ describe('OpenAPI description', () => {
       >;
     };
     expect(Object.keys(spec.paths).sort()).toEqual([
+      '/api/account/addresses',
+      '/api/account/addresses/{id}',
       '/api/account/email',
       '/api/account/mfa/recovery-codes',
       '/api/account/mfa/totp',

@@ -6,6 +6,7 @@ import { CreateAuditLog1763820000000 } from './1763820000000-create-audit-log';
 import { CreateMfaCredentials1763830000000 } from './1763830000000-create-mfa-credentials';
 import { CatalogueFacetCounts1763840000000 } from './1763840000000-catalogue-facet-counts';
 import { CreateWebauthnCredentials1763860000000 } from './1763860000000-create-webauthn-credentials';
+import { CreateCustomerAddresses1763870000000 } from './1763870000000-create-customer-addresses';
 
 /** Every migration, in order. Generated or hand-written, each is committed and reviewed. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   CreateMfaCredentials1763830000000,
   CatalogueFacetCounts1763840000000,
   CreateWebauthnCredentials1763860000000,
+  CreateCustomerAddresses1763870000000,
 ];

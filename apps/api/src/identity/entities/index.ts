@@ -1,3 +1,4 @@
+import { CustomerAddress } from '../addresses/customer-address.entity';
 import { AccountToken } from './account-token.entity';
 import { User } from './user.entity';
 import { UserRole } from './user-role.entity';
@@ -7,4 +8,4 @@ export type { AccountTokenPurpose } from './account-token.entity';
 export type { UserKind } from './user.entity';
 
 /** Entities of the identity context. */
-export const IDENTITY_ENTITIES = [User, UserRole, AccountToken];
+export const IDENTITY_ENTITIES = [User, UserRole, AccountToken, CustomerAddress];
