@@ -1,5 +1,9 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIELD_CIPHER, type FieldCipher } from '../../src/privacy/encryption/field-cipher';
+import { createScratchDatabase } from '../audit/scratch-database';
+import { startLocalKms } from '../support/local-kms';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 describe('OpenAPI description', () => {
@@ -87,26 +91,47 @@ describe('OpenAPI description', () => {
 });
 
 describe('in production', () => {
-  it('is not served at all', async () => {
+  it('boots on the production configuration (field keys wrapped by KMS) and serves no API description', async () => {
+    // The real AWS SDK talks to a KMS-compatible server on a local socket.
+    const kms = await startLocalKms();
+    // A database of its own: the run's shared one holds data keys wrapped by the local provider,
+    // which production rightly cannot unwrap.
+    const scratch = await createScratchDatabase();
+    const saved = { ...process.env };
+    Object.assign(process.env, kms.env);
     const t = await startTestApp({
       env: {
         NODE_ENV: 'production',
-        // Production refuses the public development keys.
+        DATABASE_URL:
+          scratch.config.database.kind === 'postgres' ? scratch.config.database.url : '',
+        PUBLIC_ORIGINS: 'https://shop.example',
+        WEBAUTHN_RP_ID: 'shop.example',
+        // Production refuses the public development keys and the local key provider.
         AUDIT_HMAC_KEY: 'openapi-test-audit-chain-key-0123456789',
         LOG_PSEUDONYM_KEY: 'openapi-test-pseudonym-key-0123456789',
+        FIELD_ENCRYPTION_PROVIDER: 'kms',
+        FIELD_ENCRYPTION_KMS_KEY_ID: 'alias/storefront-field-encryption',
+        BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
         // Production sends mail by SMTP from a named sender, with https links.
         SMTP_URL: 'smtp://127.0.0.1:2525',
         MAIL_FROM: 'Storefront <no-reply@shop.example>',
         PUBLIC_BASE_URL: 'https://shop.example',
-        // Passkeys are bound to the shop's domain, named explicitly in production.
-        WEBAUTHN_RP_ID: 'shop.example',
+        MAIL_WORKER: 'off',
       },
     });
     try {
       await request(t.app.getHttpServer()).get('/api/openapi.json').expect(404);
       await request(t.app.getHttpServer()).get('/api/docs').expect(404);
+      const cipher = t.app.get<FieldCipher>(FIELD_CIPHER);
+      const field = { table: 'users', column: 'email', rowId: randomUUID() };
+      const sealed = await cipher.encrypt('alice@example.test', field);
+      expect(await cipher.decrypt(sealed, field)).toBe('alice@example.test');
+      expect(kms.calls).toContain('GenerateDataKey');
     } finally {
       await t.close();
+      process.env = saved;
+      await kms.close();
+      await scratch.drop();
     }
   });
 });
