@@ -409,7 +409,10 @@ export class ApplicationStack extends Stack {
         AWS_REGION: this.region,
         // The API enqueues and the worker consumes the same BullMQ queue: one prefix for both.
         REDIS_KEY_PREFIX: `storefront:${config.name}:`,
+        // IAM authentication tokens through RDS Proxy, over TLS verified against the public roots
+        // (the proxy presents an Amazon Trust Services certificate).
         DATABASE_AUTH: 'iam',
+        DATABASE_SSL: 'verify-full',
         SHOP_NAME: config.shopName,
         PUBLIC_ORIGINS: origin,
         PUBLIC_BASE_URL: origin,

@@ -77,6 +77,7 @@ export const ENV_SCHEMA = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(5_000),
   DATABASE_SSL: z.enum(['disable', 'require', 'verify-full']).default('disable'),
   DATABASE_SSL_CA_FILE: z.string().min(1).optional(),
+  DATABASE_AUTH: z.enum(['password', 'iam']).default('password'),
   EMBEDDED_DATA_DIR: z.string().min(1).default('.data/pglite'),
   SEED_ON_START: bool.default(true),
 
@@ -93,7 +94,9 @@ export const ENV_SCHEMA = z.object({
 
   PUBLIC_ORIGINS: z
     .string()
-    .default('http://127.0.0.1:3333,http://localhost:3333,http://127.0.0.1:3000,http://localhost:3000')
+    .default(
+      'http://127.0.0.1:3333,http://localhost:3333,http://127.0.0.1:3000,http://localhost:3000',
+    )
     .transform((v) => v.split(',').map((o) => o.trim()))
     .pipe(z.array(url(['http:', 'https:']).transform((o) => new URL(o).origin)).min(1)),
   STEP_UP_MAX_AGE_SECONDS: int(30, 3_600).default(300),
@@ -216,6 +219,11 @@ export interface AppConfig {
         statementTimeoutMs: number;
         ssl: Env['DATABASE_SSL'];
         sslCaFile: string | undefined;
+        /**
+         * `password`: the URLs carry the password. `iam`: they carry none; each new connection
+         * signs a 15-minute IAM authentication token (RDS Proxy / Aurora IAM auth).
+         */
+        auth: Env['DATABASE_AUTH'];
       }
     | { kind: 'embedded'; dataDir: string; seedOnStart: boolean };
   redis: { kind: 'redis'; url: string; keyPrefix: string } | { kind: 'memory'; keyPrefix: string };
@@ -338,11 +346,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       );
     }
   }
-  if (e.DATABASE_SSL === 'verify-full' && !e.DATABASE_SSL_CA_FILE) {
-    problems.push('DATABASE_SSL_CA_FILE: required when DATABASE_SSL=verify-full');
+  if (e.DATABASE_AUTH === 'iam') {
+    if (!e.DATABASE_URL)
+      problems.push('DATABASE_AUTH: iam needs DATABASE_URL (the proxy endpoint)');
+    if (e.DATABASE_SSL === 'disable') {
+      problems.push('DATABASE_SSL: IAM authentication tokens are only sent over TLS (verify-full)');
+    }
+    for (const name of ['DATABASE_URL', 'MIGRATION_DATABASE_URL'] as const) {
+      const value = e[name];
+      if (value && new URL(value).password !== '') {
+        problems.push(`${name}: must carry no password with DATABASE_AUTH=iam`);
+      }
+    }
   }
   if (isProduction && !source['PUBLIC_ORIGINS']) {
-    problems.push('PUBLIC_ORIGINS: required in production (the shop\'s own https origin)');
+    problems.push("PUBLIC_ORIGINS: required in production (the shop's own https origin)");
   }
   if (isProduction && e.PUBLIC_ORIGINS.some((o) => !o.startsWith('https://'))) {
     problems.push('PUBLIC_ORIGINS: production origins must be https');
@@ -353,7 +371,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     return host === webauthnRpId || host.endsWith(`.${webauthnRpId}`);
   });
   if (isProduction && !e.WEBAUTHN_RP_ID) {
-    problems.push('WEBAUTHN_RP_ID: required in production (the shop\'s domain, e.g. shop.example)');
+    problems.push("WEBAUTHN_RP_ID: required in production (the shop's domain, e.g. shop.example)");
   } else if (webauthnOrigins.length === 0) {
     problems.push(
       'WEBAUTHN_RP_ID: no PUBLIC_ORIGINS origin is on this domain, so passkeys would work nowhere',
@@ -430,6 +448,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
           statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
           ssl: e.DATABASE_SSL,
           sslCaFile: e.DATABASE_SSL_CA_FILE,
+          auth: e.DATABASE_AUTH,
         }
       : { kind: 'embedded', dataDir: e.EMBEDDED_DATA_DIR, seedOnStart: e.SEED_ON_START },
     redis: e.REDIS_URL

@@ -1,0 +1,131 @@
+// `npm run bench:login`: how many password sign-ins per second this machine sustains, and what a
+// login storm does to the catalogue's latency. The API caps concurrent argon2id hashes
+// (PASSWORD_HASH_CONCURRENCY, default one per core up to 3) so a storm cannot take every core.
+// Against the real PostgreSQL and Redis on 127.0.0.1; bounded by BENCH_SECONDS per scenario.
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const LOGIN_CONNECTIONS = Number(process.env.BENCH_LOGIN_CONNECTIONS ?? 50);
+const CATALOGUE_CONNECTIONS = Number(process.env.BENCH_CATALOGUE_CONNECTIONS ?? 10);
+const ACCOUNTS = 20;
+const ADMIN = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DB = 'storefront_bench_login';
+const dbUrl = new URL(ADMIN);
+dbUrl.pathname = `/${DB}`;
+const DATABASE_URL = dbUrl.toString();
+const API_PORT = 3414;
+const root = new URL('../../', import.meta.url).pathname;
+
+const admin = new pg.Client({ connectionString: ADMIN });
+await admin.connect();
+await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+await admin.query(`CREATE DATABASE ${DB}`);
+await admin.end();
+
+// Development mode on the real PostgreSQL and Redis: production mode would need AWS KMS for the
+// field-encryption keys. NODE_ENV changes no code on these paths (only start-up refusals and the
+// OpenAPI page); mail stays in the outbox (no worker) so nothing is sent.
+const apiEnv = {
+  ...process.env,
+  NODE_ENV: 'development',
+  DATABASE_URL,
+  REDIS_URL,
+  REDIS_KEY_PREFIX: `bench-login:${Date.now()}:`,
+  HOST: '127.0.0.1',
+  PORT: String(API_PORT),
+  LOG_LEVEL: 'warn',
+  MAIL_WORKER: 'off',
+  RATE_LIMIT_DEFAULT: '999999/1',
+  RATE_LIMIT_AUTH: '999999/1',
+  LOGIN_IP_FAILURE_LIMIT: '10000',
+};
+console.log('seeding the demo catalogue…');
+execFileSync('node', [`${root}apps/api/dist/cli.js`, 'seed'], { env: apiEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+
+async function waitFor(url) {
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`not up: ${url}`);
+}
+
+const api = spawn('node', [`${root}apps/api/dist/main.js`], { env: apiEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+const base = `http://127.0.0.1:${API_PORT}`;
+await waitFor(`${base}/api/health/ready`);
+
+// Accounts through the real registration, then confirmed in the database (no mail is sent).
+const accounts = [];
+for (let i = 0; i < ACCOUNTS; i++) {
+  const email = `bench-${i}-${randomBytes(3).toString('hex')}@example.test`;
+  const password = `bench password ${randomBytes(8).toString('hex')}`;
+  const response = await fetch(`${base}/api/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (response.status !== 202) throw new Error(`register: ${response.status}`);
+  accounts.push(JSON.stringify({ email, password }));
+}
+const db = new pg.Client({ connectionString: DATABASE_URL });
+await db.connect();
+await db.query('UPDATE users SET email_verified_at = now()');
+await db.end();
+
+function run(options) {
+  return new Promise((resolve, reject) => {
+    autocannon({ duration: SECONDS, ...options }, (error, result) => {
+      if (error) return reject(error);
+      resolve({
+        rps: Math.round(result.requests.average),
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        ok: result['2xx'],
+        other: result.non2xx + result.errors,
+      });
+    });
+  });
+}
+const login = () => {
+  let n = 0;
+  return run({
+    url: base,
+    connections: LOGIN_CONNECTIONS,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/auth/login',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: accounts[n++ % accounts.length] }),
+      },
+    ],
+  });
+};
+const catalogue = () => run({ url: `${base}/api/products`, connections: CATALOGUE_CONNECTIONS });
+
+const rows = [];
+const quietCatalogue = await catalogue();
+rows.push(['catalogue alone (cached listing)', '', quietCatalogue]);
+const storm = await login();
+rows.push(['login storm alone', 'logins', storm]);
+const [stormDuring, catalogueDuring] = await Promise.all([login(), catalogue()]);
+rows.push(['login storm + catalogue: logins', 'logins', stormDuring]);
+rows.push(['login storm + catalogue: catalogue', '', catalogueDuring]);
+api.kill('SIGTERM');
+
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+console.log(
+  `\n${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
+    `${LOGIN_CONNECTIONS} login + ${CATALOGUE_CONNECTIONS} catalogue connections, ${SECONDS} s each\n`,
+);
+console.log('| scenario | req/s | p50 ms | p99 ms | 2xx | other |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const [name, , r] of rows) console.log(`| ${name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.other} |`);
+process.exit(0);
