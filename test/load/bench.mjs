@@ -22,6 +22,7 @@ dbUrl.pathname = `/${DB}`;
 const DATABASE_URL = dbUrl.toString();
 const API_PORT = 3411;
 const root = new URL('../../', import.meta.url).pathname;
+const loadBefore = os.loadavg();
 
 const admin = new pg.Client({ connectionString: ADMIN });
 await admin.connect();
@@ -132,7 +133,9 @@ for (const mode of ['redis', 'pg']) {
 }
 
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-console.log(`\n${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${CONNECTIONS} connections, ${SECONDS} s each; load average before the run ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+const load = (l) => l.map((x) => x.toFixed(1)).join(' ');
+console.log(`\n${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${CONNECTIONS} connections, ${SECONDS} s each`);
+console.log(`load average (1/5/15 min): ${load(loadBefore)} before, ${load(os.loadavg())} after`);
 console.log(`catalogue: ${categoryCount} categories; ${categoryPages} distinct category pages\n`);
 console.log('| scenario | req/s | p50 ms | p99 ms | RSS MiB | non-2xx |');
 console.log('|---|---:|---:|---:|---:|---:|');
@@ -145,4 +148,6 @@ console.log(`\ncached listing / bare Redis: ${pct('API listing, cached', 'bare F
 console.log(`uncached listing (category pages) / bare pg: ${pct('API listing, uncached: category pages', 'bare pg: category pages')} (target ≥ 60 %)`);
 console.log(`uncached listing (price filter) / bare pg: ${pct('API listing, uncached: price filter', 'bare pg: price filter')} (target ≥ 60 %)`);
 console.log(`search / bare pg: ${pct('API search, uncached', 'bare pg: search')} (target ≥ 60 %)`);
+const over = results.filter((r) => r.name.startsWith('API') && r.p99 > 50).map((r) => `${r.name} ${r.p99} ms`);
+console.log(`p99 ≤ 50 ms at ${CONNECTIONS} connections: ${over.length === 0 ? 'all API scenarios' : `not met by ${over.join(', ')}`}`);
 process.exit(0);
