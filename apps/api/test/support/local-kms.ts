@@ -24,7 +24,7 @@ export async function startLocalKms(): Promise<LocalKms> {
   const master = randomBytes(32);
   const calls: string[] = [];
   const aad = (keyId: string, context: unknown) =>
-    Buffer.from(JSON.stringify([keyId, Object.entries((context ?? {}) as object).sort()]));
+    Buffer.from(JSON.stringify([keyId, Object.entries((context ?? {})).sort()]));
 
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -102,6 +102,6 @@ export async function startLocalKms(): Promise<LocalKms> {
       AWS_ACCESS_KEY_ID: 'local-kms-test',
       AWS_SECRET_ACCESS_KEY: 'local-kms-test-secret',
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => new Promise<void>((resolve) => server.close(() => { resolve(); })),
   };
 }
