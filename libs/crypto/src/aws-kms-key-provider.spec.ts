@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AwsKmsKeyProvider } from './aws-kms-key-provider';
+import { AwsKmsKeyProvider, kekForRegion } from './aws-kms-key-provider';
 import { DataKeyGenerationError, DataKeyUnwrapError } from './crypto-errors';
 import { EnvelopeFieldCipher } from './envelope-field-cipher';
 import { InMemoryKeyringStore } from './keyring';
@@ -162,5 +162,28 @@ describe('AwsKmsKeyProvider', () => {
     expect(kms.commandCalls(DecryptCommand)).toHaveLength(1);
     const [record] = await keyring.list();
     expect(record).toMatchObject({ provider: 'aws-kms', kekId: KEY_ARN, status: 'active' });
+  });
+
+  it('after a region failover, unwraps a multi-Region key’s data keys with the replica in its own region', async () => {
+    const primary = 'arn:aws:kms:eu-west-3:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab';
+    const replica = 'arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab';
+    kms.on(DecryptCommand).resolves({ KeyId: replica, Plaintext: new Uint8Array(32) });
+    const drProvider = new AwsKmsKeyProvider({
+      client: new KMSClient({ region: 'eu-west-1' }),
+      keyId: replica,
+    });
+    await drProvider.unwrapDataKey({ keyId: 'k1', kekId: primary, wrappedKey: randomBytes(64) });
+    expect(kms.commandCalls(DecryptCommand)[0]!.args[0].input.KeyId).toBe(replica);
+  });
+});
+
+describe('kekForRegion', () => {
+  const mrk = 'arn:aws:kms:eu-west-3:111122223333:key/mrk-0123456789abcdef0123456789abcdef';
+  it('moves only multi-Region key ARNs to the client’s region', () => {
+    expect(kekForRegion(mrk, 'eu-west-1')).toBe(mrk.replace('eu-west-3', 'eu-west-1'));
+    expect(kekForRegion(mrk, 'eu-west-3')).toBe(mrk);
+    expect(kekForRegion(KEY_ARN, 'eu-west-1')).toBe(KEY_ARN);
+    expect(kekForRegion('alias/storefront-fields', 'eu-west-1')).toBe('alias/storefront-fields');
+    expect(kekForRegion(mrk, undefined)).toBe(mrk);
   });
 });

@@ -17,6 +17,19 @@ export interface AwsKmsKeyProviderOptions {
 }
 
 const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\//;
+const MULTI_REGION_KEY_ARN = /^(arn:aws[a-z-]*:kms:)([a-z0-9-]+)(:\d{12}:key\/mrk-[0-9a-f]+)$/;
+
+/**
+ * The KEK to name in `Decrypt` for a data key wrapped under `kekId`, from a client in `region`.
+ * A multi-Region key has the same key material and id in every region it is replicated to, so a
+ * data key wrapped by the primary (say eu-west-3) is unwrapped by the replica in the client's own
+ * region (eu-west-1 after a region failover): same ARN, with the client's region.
+ */
+export function kekForRegion(kekId: string, region: string | undefined): string {
+  const match = MULTI_REGION_KEY_ARN.exec(kekId);
+  if (!match || !region || match[2] === region) return kekId;
+  return `${match[1]}${region}${match[3]}`;
+}
 
 function awsErrorName(error: unknown): string {
   return error instanceof Error ? error.name : 'UnknownError';
@@ -66,11 +79,13 @@ export class AwsKmsKeyProvider implements KeyProvider {
 
   async unwrapDataKey(stored: WrappedDataKey): Promise<Buffer> {
     let output;
+    let kekId = stored.kekId;
     try {
+      kekId = kekForRegion(stored.kekId, await this.client.config.region());
       output = await this.client.send(
         new DecryptCommand({
           CiphertextBlob: stored.wrappedKey,
-          KeyId: stored.kekId,
+          KeyId: kekId,
           EncryptionContext: dataKeyEncryptionContext(stored.keyId),
         }),
       );
@@ -85,9 +100,9 @@ export class AwsKmsKeyProvider implements KeyProvider {
       );
     }
     // Stored KEK ids are the key ARNs KMS returned at generation; an alias cannot be compared.
-    if (KEY_ARN.test(stored.kekId) && output.KeyId !== stored.kekId) {
+    if (KEY_ARN.test(kekId) && output.KeyId !== kekId) {
       throw new DataKeyUnwrapError(
-        `KMS Decrypt of data key ${stored.keyId} used ${output.KeyId}, expected ${stored.kekId}`,
+        `KMS Decrypt of data key ${stored.keyId} used ${output.KeyId}, expected ${kekId}`,
       );
     }
     return Buffer.from(output.Plaintext);
