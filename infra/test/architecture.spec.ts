@@ -369,6 +369,12 @@ describe('Aurora', () => {
     });
   });
 
+  it('logs every schema change (tampering with the audit trail’s trigger leaves a trace)', () => {
+    byRole.data.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
+      Parameters: Match.objectLike({ log_statement: 'ddl' }),
+    });
+  });
+
   it('rotates the admin secret automatically', () => {
     byRole.data.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       RotationRules: {

@@ -111,6 +111,8 @@ function engineSettings(family: DatabaseEngineFamily): EngineSettings {
       ssl_min_protocol_version: 'TLSv1.2',
       log_connections: '1',
       log_disconnections: '1',
+      // Every schema change (including disabling the audit trail's trigger) leaves a log line.
+      log_statement: 'ddl',
     },
     logExports: ['postgresql'],
   };
