@@ -58,6 +58,12 @@ async function waitFor(url) {
 }
 
 const api = spawn('node', [`${root}apps/api/dist/main.js`], { env: apiEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+// Never leave the API running, whatever happens below.
+process.on('exit', () => api.kill('SIGTERM'));
+process.on('uncaughtException', (error) => {
+  console.error(error);
+  process.exit(1);
+});
 const base = `http://127.0.0.1:${API_PORT}`;
 await waitFor(`${base}/api/health/ready`);
 
@@ -65,7 +71,7 @@ await waitFor(`${base}/api/health/ready`);
 const accounts = [];
 for (let i = 0; i < ACCOUNTS; i++) {
   const email = `bench-${i}-${randomBytes(3).toString('hex')}@example.test`;
-  const password = `bench password ${randomBytes(8).toString('hex')}`;
+  const password = `correct horse ${randomBytes(8).toString('hex')} staple`;
   const response = await fetch(`${base}/api/auth/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
