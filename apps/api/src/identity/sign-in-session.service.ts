@@ -11,6 +11,7 @@ import {
 } from '../session/session.service';
 import type { UserKind } from './entities/user.entity';
 import { loadRequestSession, rememberRequestSession } from './request-session';
+import { SignInListeners } from './sign-in-listeners';
 
 /** A short, log-safe description of the client for "your sessions". */
 function describeClient(request: FastifyRequest): string {
@@ -21,13 +22,15 @@ function describeClient(request: FastifyRequest): string {
 /**
  * Moves a session between sign-in states. Every change of who is signed in, or of what the
  * session may do, issues a NEW session id (and CSRF token): an id planted or observed before the
- * change is worthless after it (session fixation). Guest state (e.g. the cart) moves along.
+ * change is worthless after it (session fixation). Guest state (e.g. the cart) moves along, and
+ * once a sign-in is complete (`full`) the {@link SignInListeners} run (the cart merges then).
  */
 @Injectable()
 export class SignInSessionService {
   constructor(
     @Inject(SessionService) private readonly sessions: SessionService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(SignInListeners) private readonly listeners: SignInListeners,
   ) {}
 
   /** Timeouts for an account kind: customers 30 min / 12 h, staff 15 min / 8 h (configurable). */
@@ -63,11 +66,19 @@ export class SignInSessionService {
       auth,
       client: describeClient(request),
     };
-    const next = previous
-      ? await this.sessions.rotate(previous, user.id, options)
-      : await this.sessions.create(user.id, {}, options);
+    // Guest state (a cart) moves into the account; another account's state never does (a shared
+    // computer: the previous user's session simply ends).
+    const carries =
+      previous !== null && (previous.record.userId === null || previous.record.userId === user.id);
+    if (previous && !carries) await this.sessions.destroy(previous);
+    const next =
+      previous && carries
+        ? await this.sessions.rotate(previous, user.id, options)
+        : await this.sessions.create(user.id, {}, options);
     setSessionCookie(reply, next);
     rememberRequestSession(request, next);
+    if (level === 'full')
+      await this.listeners.notify({ userId: user.id, kind: user.kind, session: next });
     return next;
   }
 
@@ -81,6 +92,9 @@ export class SignInSessionService {
     });
     setSessionCookie(reply, next);
     rememberRequestSession(request, next);
+    if (next.record.userId) {
+      await this.listeners.notify({ userId: next.record.userId, kind: auth.kind, session: next });
+    }
     return next;
   }
 

@@ -176,6 +176,25 @@ describe('sign-in', () => {
     );
   });
 
+  it('a second account signing in on the same browser ends the first one’s session and takes none of its state', async () => {
+    const alice = await signedInCustomer(world);
+    const bob = await signedInCustomer(world);
+    const sessions = world.t.app.get(SessionService);
+    const aliceSession = await sessions.load(alice.browser.sid);
+    if (!aliceSession) throw new Error('no session');
+    aliceSession.record.data['cart'] = 'alice-cart';
+    await sessions.save(aliceSession);
+    const aliceSid = alice.browser.sid;
+    const login = await alice.browser.post('/api/auth/login', {
+      email: bob.email,
+      password: bob.password,
+    });
+    expect(login.status).toBe(200);
+    expect((await sessions.load(alice.browser.sid))?.record.data).toEqual({});
+    expect(await sessions.load(aliceSid)).toBeNull();
+    expect((await alice.browser.get('/api/account/profile')).body.email).toBe(bob.email);
+  });
+
   it('locks an account after repeated failures, with the same answer even for the right password', async () => {
     const { email, password } = await signedInCustomer(world);
     for (let i = 0; i < 4; i++) {
