@@ -1,11 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type {
   AcceptedResponse,
   ChangePasswordRequest,
   PasswordResetComplete,
 } from '@storefront/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { auditContextOf } from '../audit/audit-context';
+import { auditContextOf, type AuditContext } from '../audit/audit-context';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DomainError } from '../core/errors/domain-error';
 import type { Principal } from '../core/http/principal';
@@ -40,6 +40,8 @@ export const RESET_ACCEPTED: AcceptedResponse = {
  */
 @Injectable()
 export class PasswordService {
+  private readonly logger = new Logger(PasswordService.name);
+
   constructor(
     @Inject(UsersRepository) private readonly users: UsersRepository,
     @Inject(AccountTokensService) private readonly tokens: AccountTokensService,
@@ -116,9 +118,22 @@ export class PasswordService {
     return { csrfToken: next.record.csrfToken };
   }
 
+  /**
+   * Answers at once, the same for every address; for an active account the link is issued and
+   * queued after the answer, so the response time does not tell whether the address is registered.
+   */
   async requestReset(request: FastifyRequest, emailTyped: string): Promise<AcceptedResponse> {
     const user = await this.users.findByEmailIndex(this.users.emailIndexOf(emailTyped));
-    if (!user || user.status !== 'active') return RESET_ACCEPTED;
+    if (user?.status === 'active') {
+      const context = auditContextOf(request);
+      void this.issueReset(context, user).catch((error: unknown) => {
+        this.logger.error(`password reset link not issued: ${String(error)}`);
+      });
+    }
+    return RESET_ACCEPTED;
+  }
+
+  private async issueReset(context: AuditContext, user: User): Promise<void> {
     await this.users.transaction(async (manager) => {
       const token = await this.tokens.issue(
         manager,
@@ -133,14 +148,13 @@ export class PasswordService {
         params: { token },
       });
       await this.events.emit(
-        auditContextOf(request),
+        context,
         'auth.password.reset.requested',
         {},
         { type: 'user', id: user.id },
         manager,
       );
     });
-    return RESET_ACCEPTED;
   }
 
   async completeReset(request: FastifyRequest, body: PasswordResetComplete): Promise<void> {

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   signedInCustomer,
   startIdentityWorld,
@@ -92,6 +93,28 @@ describe('password change and reset', () => {
     expect((await world.browser().post('/api/auth/login', { email, password: next })).status).toBe(
       200,
     );
+  });
+});
+
+describe('password reset request timing', () => {
+  it('answers before the link is issued, so a registered address takes no longer than an unknown one', async () => {
+    const { email } = await signedInCustomer(world);
+    // Hold the token table: issuing a link now has to wait; the answer must not.
+    const owner = new pg.Client({ connectionString: inject('testEnv').ownerDatabaseUrl });
+    await owner.connect();
+    try {
+      await owner.query('BEGIN');
+      await owner.query('LOCK TABLE account_tokens IN ACCESS EXCLUSIVE MODE');
+      const started = Date.now();
+      const response = await world.browser().post('/api/auth/password-reset', { email });
+      expect(response.status).toBe(202);
+      expect(Date.now() - started).toBeLessThan(1_000);
+    } finally {
+      await owner.query('ROLLBACK');
+      await owner.end();
+    }
+    // The link is issued once the table is free.
+    expect(await tokenFromMail(world, email, 'reset-password')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 });
 
