@@ -6,6 +6,7 @@ import { dataSourceOptions } from './database/data-source-options';
 import { runKeysList, runKeysReencrypt, runKeysRotate } from './privacy/encryption/key-commands';
 import { runMailWorker } from './mail/mail-worker.process';
 import { adminCreate } from './identity/commands/admin-create.command';
+import { couponsCreate } from './coupons/coupons-create.command';
 import { configOrExit, startServer } from './server';
 import { catalogueIsEmpty, seedCatalogue } from './seed/seed-catalogue';
 
@@ -66,7 +67,7 @@ async function start(config: AppConfig): Promise<void> {
 }
 
 const USAGE =
-  'usage: cli.js migrate | seed [--reset] | start | worker | admin:create --email <address> | audit:verify [--anchor SEQ:HASH]... [--from SEQ:HASH] | keys:list | keys:rotate | keys:reencrypt [--batch-size N] [--restart]';
+  'usage: cli.js migrate | seed [--reset] | start | worker | admin:create --email <address> | audit:verify [--anchor SEQ:HASH]... [--from SEQ:HASH] | keys:list | keys:rotate | keys:reencrypt [--batch-size N] [--restart] | coupons:create (--percent N | --amount CENTS) (--valid-until ISO | --days N) [...]';
 
 async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -125,6 +126,17 @@ async function run(argv: string[]): Promise<void> {
           : command === 'keys:rotate'
             ? await runKeysRotate(config, io)
             : await runKeysReencrypt(config, rest, io);
+      process.exit(code);
+      return;
+    }
+    case 'coupons:create': {
+      // Prints a new coupon code once; only its digest is stored.
+      const config = configOrExit();
+      if (config.database.kind === 'embedded') await migrate(config);
+      const code = await couponsCreate(config, rest, {
+        out: (line) => process.stdout.write(`${line}\n`),
+        err: (line) => process.stderr.write(`${line}\n`),
+      });
       process.exit(code);
       return;
     }

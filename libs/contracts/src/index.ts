@@ -10,3 +10,4 @@ export * from './catalogue';
 export * from './audit';
 export * from './identity';
 export * from './passkeys';
+export * from './cart';

@@ -137,6 +137,9 @@ export const ENV_SCHEMA = z.object({
   RATE_LIMIT_AUTH: rateLimit.prefault('10/60'),
   RATE_LIMIT_CHECKOUT: rateLimit.prefault('20/60'),
 
+  CART_MAX_QUANTITY: int(1, 999).default(10),
+  CART_MAX_LINES: int(1, 200).default(50),
+
   CATALOGUE_CACHE_MAX_AGE_SECONDS: int(0, 3_600).default(60),
   CATALOGUE_CACHE_TTL_SECONDS: int(1, 86_400).default(300),
 
@@ -268,6 +271,8 @@ export interface AppConfig {
     checkout: RateLimitRule;
   };
   catalogueCache: { maxAgeSeconds: number; ttlSeconds: number };
+  /** Cart bounds: units per line (1..maxQuantity) and distinct lines a shopper may add. */
+  cart: { maxQuantity: number; maxLines: number };
   /**
    * Field-level encryption of personal data (`privacy/encryption`): who wraps the data keys, and
    * the blind-index key (distinct from every encryption key). Keys are `KeyObject`s, which never
@@ -522,6 +527,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       retryBaseDelayMs: e.MAIL_RETRY_BASE_DELAY_MS,
       sweepIntervalMs: e.MAIL_SWEEP_INTERVAL_MS,
     },
+    cart: { maxQuantity: e.CART_MAX_QUANTITY, maxLines: e.CART_MAX_LINES },
     catalogueCache: {
       maxAgeSeconds: e.CATALOGUE_CACHE_MAX_AGE_SECONDS,
       ttlSeconds: e.CATALOGUE_CACHE_TTL_SECONDS,

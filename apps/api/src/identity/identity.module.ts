@@ -26,6 +26,7 @@ import { LoginThrottle } from './login-throttle.service';
 import { PasswordService } from './password.service';
 import { SessionPrincipalResolver } from './principal-resolver.service';
 import { RegistrationService } from './registration.service';
+import { SignInListeners } from './sign-in-listeners';
 import { SignInSessionService } from './sign-in-session.service';
 import { StaffController } from './staff.controller';
 import { StaffService } from './staff.service';
@@ -53,6 +54,7 @@ import { PASSKEY_CONTROLLERS, PASSKEY_PROVIDERS } from './passkeys/passkeys.prov
     CustomerAddressesService,
     AccountTokensService,
     LoginThrottle,
+    SignInListeners,
     SignInSessionService,
     AuthenticationService,
     RegistrationService,
@@ -91,6 +93,6 @@ import { PASSKEY_CONTROLLERS, PASSKEY_PROVIDERS } from './passkeys/passkeys.prov
     SECOND_FACTORS_PROVIDER,
     ...PASSKEY_PROVIDERS,
   ],
-  exports: [PRINCIPAL_RESOLVER, CsrfGuard, StaffService, UsersRepository],
+  exports: [PRINCIPAL_RESOLVER, CsrfGuard, StaffService, UsersRepository, SignInListeners],
 })
 export class IdentityModule {}

@@ -29,6 +29,15 @@ export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, { status: number; messa
   INVALID_TOKEN: { status: 400, message: 'The link is not valid or has expired.' },
   WEAK_PASSWORD: { status: 422, message: 'Choose a different password.' },
   CONFLICT: { status: 409, message: 'The request conflicts with the current state.' },
+  CART_ITEM_UNAVAILABLE: {
+    status: 409,
+    message: 'This item is not available in that quantity.',
+  },
+  CART_LIMIT_EXCEEDED: {
+    status: 409,
+    message: 'The cart cannot hold more of this item, or more items.',
+  },
+  COUPON_NOT_APPLICABLE: { status: 422, message: 'This code cannot be applied.' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   UNSUPPORTED_MEDIA_TYPE: {
