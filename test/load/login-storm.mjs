@@ -82,6 +82,12 @@ for (let i = 0; i < ACCOUNTS; i++) {
 }
 const db = new pg.Client({ connectionString: DATABASE_URL });
 await db.connect();
+// Registration answers before the account is written: wait until all of them exist.
+for (let i = 0; i < 100; i++) {
+  const { rows } = await db.query('SELECT count(*)::int AS n FROM users');
+  if (rows[0].n >= ACCOUNTS) break;
+  await new Promise((r) => setTimeout(r, 100));
+}
 await db.query('UPDATE users SET email_verified_at = now()');
 await db.end();
 

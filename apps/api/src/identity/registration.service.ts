@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AcceptedResponse, RegisterRequest } from '@storefront/contracts';
 import type { FastifyRequest } from 'fastify';
-import { auditContextOf } from '../audit/audit-context';
+import { auditContextOf, type AuditContext } from '../audit/audit-context';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DomainError } from '../core/errors/domain-error';
 import { FIELD_CIPHER, type FieldCipher } from '../privacy/encryption/field-cipher';
@@ -35,6 +35,8 @@ export const REGISTRATION_ACCEPTED: AcceptedResponse = {
  */
 @Injectable()
 export class RegistrationService {
+  private readonly logger = new Logger(RegistrationService.name);
+
   constructor(
     @Inject(UsersRepository) private readonly users: UsersRepository,
     @Inject(AccountTokensService) private readonly tokens: AccountTokensService,
@@ -53,7 +55,30 @@ export class RegistrationService {
     await this.rules.check(body.password, { kind: 'customer', email });
     const passwordHash = await this.hashing.hash(body.password);
     const emailIndex = this.users.emailIndexOf(email);
+    const context = auditContextOf(request);
+    // The account (or the "already registered" notice) is written after the answer, so the
+    // response time does not depend on which of the two it is.
+    void this.createOrNotify(
+      context,
+      email,
+      locale,
+      body.displayName,
+      passwordHash,
+      emailIndex,
+    ).catch((error: unknown) => {
+      this.logger.error(`registration not completed: ${String(error)}`);
+    });
+    return REGISTRATION_ACCEPTED;
+  }
 
+  private async createOrNotify(
+    context: AuditContext,
+    email: string,
+    locale: 'en' | 'fr',
+    displayName: string | undefined,
+    passwordHash: string,
+    emailIndex: string,
+  ): Promise<void> {
     await this.users.transaction(async (manager) => {
       const existing = await this.users.findByEmailIndex(emailIndex, manager);
       if (existing) {
@@ -76,9 +101,7 @@ export class RegistrationService {
           id,
           await this.cipher.encrypt(email, field('email')),
           emailIndex,
-          body.displayName
-            ? await this.cipher.encrypt(body.displayName, field('display_name'))
-            : null,
+          displayName ? await this.cipher.encrypt(displayName, field('display_name')) : null,
           passwordHash,
         ],
       );
@@ -106,14 +129,13 @@ export class RegistrationService {
         params: { token },
       });
       await this.events.emit(
-        auditContextOf(request, { type: 'customer', id }),
+        { ...context, actor: { type: 'customer', id } },
         'account.registered',
         {},
         { type: 'user', id },
         manager,
       );
     });
-    return REGISTRATION_ACCEPTED;
   }
 
   /** Confirms an address from the emailed link (single use). */

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { UsersRepository } from '../../src/identity/users.repository';
 import { SessionService } from '../../src/session/session.service';
 import {
@@ -34,6 +35,28 @@ describe('registration', () => {
     await tokenFromMail(world, email);
     const notice = await world.smtp.waitFor((m) => m.to.includes(email) && !/token=/.test(m.text));
     expect(notice.subject).toMatch(/account/i);
+  });
+
+  it('answers before the account is written, so an existing address takes no longer than a new one', async () => {
+    const email = uniqueEmail();
+    // Hold the outbox (both outcomes enqueue a mail): writing must wait, the answer must not.
+    const owner = new pg.Client({ connectionString: inject('testEnv').ownerDatabaseUrl });
+    await owner.connect();
+    try {
+      await owner.query('BEGIN');
+      await owner.query('LOCK TABLE mail_outbox IN ACCESS EXCLUSIVE MODE');
+      const started = Date.now();
+      const response = await world.browser().post('/api/auth/register', {
+        email,
+        password: strongPassword(),
+      });
+      expect(response.status).toBe(202);
+      expect(Date.now() - started).toBeLessThan(1_000);
+    } finally {
+      await owner.query('ROLLBACK');
+      await owner.end();
+    }
+    expect(await tokenFromMail(world, email)).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
   it('refuses mass assignment of a role with 400 and creates nothing', async () => {
