@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CartModule } from '../../src/cart/cart.module';
 import { FIELD_CIPHER, type FieldCipher } from '../../src/privacy/encryption/field-cipher';
 import { createScratchDatabase } from '../audit/scratch-database';
 import { startLocalKms } from '../support/local-kms';
@@ -9,7 +10,8 @@ import { startTestApp, type TestApp } from '../support/test-app';
 describe('OpenAPI description', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    // CartModule until AppModule imports it (importing it twice is harmless).
+    t = await startTestApp({ extraImports: [CartModule] });
   });
   afterAll(async () => {
     await t.close();
@@ -58,6 +60,11 @@ describe('OpenAPI description', () => {
       '/api/auth/session',
       '/api/auth/staff-invite/complete',
       '/api/auth/verify-email',
+      '/api/cart',
+      '/api/cart/coupon',
+      '/api/cart/lines',
+      '/api/cart/lines/{id}',
+      '/api/cart/shipping-method',
       '/api/categories',
       '/api/health/live',
       '/api/health/ready',

@@ -3,12 +3,14 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { DiscoveryModule } from '@nestjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CartModule } from '../../src/cart/cart.module';
 import { IS_PUBLIC, REQUIRED_PERMISSIONS } from '../../src/core/http/public.decorator';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ extraImports: [DiscoveryModule] });
+  // CartModule until AppModule imports it (importing it twice is harmless).
+  t = await startTestApp({ extraImports: [DiscoveryModule, CartModule] });
 });
 afterAll(async () => {
   await t.close();
@@ -61,12 +63,17 @@ describe('deny by default', () => {
       .map((r) => r.route.split(' (')[0])
       .sort();
     expect(publicRoutes).toEqual([
+      // The cart: guests shop without an account (owner = the session; CSRF token required).
+      'DELETE /cart/coupon',
+      'DELETE /cart/lines/:id',
       'GET /auth/session',
+      'GET /cart',
       'GET /categories',
       'GET /health/live',
       'GET /health/ready',
       'GET /products',
       'GET /products/:slug',
+      'PATCH /cart/lines/:id',
       // Sign-up, sign-in and the emailed-link flows: public by nature, rate limited (`auth`).
       'POST /auth/confirm-email-change',
       'POST /auth/login',
@@ -82,6 +89,9 @@ describe('deny by default', () => {
       'POST /auth/register',
       'POST /auth/staff-invite/complete',
       'POST /auth/verify-email',
+      'POST /cart/coupon',
+      'POST /cart/lines',
+      'PUT /cart/shipping-method',
     ]);
   });
 });
