@@ -257,6 +257,38 @@ describe('attacks on quantities and prices', () => {
     expect(await cartOf(browser)).toEqual(before);
   });
 
+  it('documents request bodies that have no room for a price, a total or a currency', async () => {
+    const spec = (await world.browser().get('/api/openapi.json')).body as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            requestBody?: {
+              content: Record<
+                string,
+                { schema: { properties: object; additionalProperties: unknown } }
+              >;
+            };
+          }
+        >
+      >;
+    };
+    const bodyOf = (path: string, method: string) =>
+      spec.paths[path]?.[method]?.requestBody?.content['application/json']?.schema;
+    const bodies: [string, string, string[]][] = [
+      ['/api/cart/lines', 'post', ['quantity', 'variantId']],
+      ['/api/cart/lines/{id}', 'patch', ['quantity']],
+      ['/api/cart/coupon', 'post', ['code']],
+      ['/api/cart/shipping-method', 'put', ['code']],
+    ];
+    for (const [path, method, fields] of bodies) {
+      const schema = bodyOf(path, method);
+      expect(Object.keys(schema?.properties ?? {}).sort(), path).toEqual(fields);
+      expect(schema?.additionalProperties, path).toBe(false);
+    }
+  });
+
   it('never lets a sum of quantities pass the maximum', async () => {
     const { browser, variantId } = await guestWithLine(6);
     expectError(
