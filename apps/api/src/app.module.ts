@@ -17,6 +17,7 @@ import { CsrfGuard } from './identity/csrf/csrf.guard';
 import { IdentityModule } from './identity/identity.module';
 import { AppThrottlerGuard } from './rate-limit/app-throttler.guard';
 import { MailModule } from './mail/mail.module';
+import { PaymentsModule } from './payments/payments.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SessionModule } from './session/session.module';
 import { StoreModule } from './store/store.module';
@@ -43,6 +44,7 @@ export class AppModule {
         { ...MailModule.forRoot(), global: true },
         CatalogueModule,
         IdentityModule,
+        PaymentsModule.forRoot(config),
         ...extraImports,
       ],
       providers: [

@@ -10,4 +10,5 @@ export * from './catalogue';
 export * from './audit';
 export * from './identity';
 export * from './passkeys';
+export * from './payments';
 export * from './cart';

@@ -252,6 +252,25 @@ export const SECURITY_EVENTS = {
     details: z.strictObject({ limit: id() }),
     example: { limit: 'auth' },
   },
+  'payment.webhook.rejected': {
+    audit: false,
+    outcome: 'failure',
+    description:
+      'A payment event was refused: a webhook whose signature was missing, wrong or older than the tolerance, or whose content was not an event (nothing recorded, 400); or a genuine event whose PaymentIntent does not match its order in amount, currency or intent (recorded as `mismatch`, order untouched; target: the PaymentIntent).',
+    details: z.strictObject({
+      provider: z.enum(['stripe', 'development']),
+      reason: z.enum([
+        'missing_signature',
+        'invalid_signature',
+        'stale_timestamp',
+        'invalid_payload',
+        'amount_mismatch',
+        'currency_mismatch',
+        'intent_mismatch',
+      ]),
+    }),
+    example: { provider: 'stripe', reason: 'invalid_signature' },
+  },
   'staff.account.created': {
     audit: true,
     outcome: 'success',

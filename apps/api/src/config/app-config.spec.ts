@@ -39,6 +39,13 @@ const IDENTITY_SETTINGS = {
   WEBAUTHN_RP_ID: 'shop.example',
 };
 
+/** Production payment settings of the tests: Stripe with live-mode keys (never dialled here). */
+const PAYMENT_SETTINGS = {
+  STRIPE_SECRET_KEY: `rk_live_${'a'.repeat(24)}`,
+  STRIPE_WEBHOOK_SECRET: `whsec_${'b'.repeat(32)}`,
+  STRIPE_PUBLISHABLE_KEY: `pk_live_${'c'.repeat(24)}`,
+};
+
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
     loadConfig(env);
@@ -58,6 +65,7 @@ describe('loadConfig', () => {
       ...AUDIT_KEYS,
       ...FIELD_ENCRYPTION_KEYS,
       ...MAIL_SETTINGS,
+      ...PAYMENT_SETTINGS,
       WEBAUTHN_RP_ID: 'shop.example',
     };
     expect(problemsOf(base)).toContainEqual(expect.stringMatching(/^PUBLIC_ORIGINS: required/));
@@ -84,6 +92,7 @@ describe('loadConfig', () => {
       ...FIELD_ENCRYPTION_KEYS,
       ...MAIL_SETTINGS,
       ...IDENTITY_SETTINGS,
+      ...PAYMENT_SETTINGS,
     });
     expect(problems).toEqual([
       expect.stringMatching(/^DATABASE_URL: required in production/),
@@ -100,6 +109,7 @@ describe('loadConfig', () => {
       ...FIELD_ENCRYPTION_KEYS,
       ...MAIL_SETTINGS,
       ...IDENTITY_SETTINGS,
+      ...PAYMENT_SETTINGS,
     });
     expect(config.openApiEnabled).toBe(false);
     expect(config.database).toMatchObject({

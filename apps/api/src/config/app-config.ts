@@ -61,6 +61,30 @@ const base64Key32 = z
     'must be 32 random bytes in base64 (openssl rand -base64 32)',
   );
 
+/**
+ * A credential kept out of logs and dumps: it prints as `[redacted]` (util.inspect, JSON, string
+ * conversion); `reveal()` hands the value to the one client that needs it.
+ */
+export class RedactedSecret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  /** The secret itself, for the client that authenticates with it. Never log the result. */
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return '[redacted]';
+  }
+  toJSON(): string {
+    return '[redacted]';
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return '[redacted]';
+  }
+}
+
 /** Environment variables, their parsing and defaults. Keep `.env.example` in step. */
 export const ENV_SCHEMA = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -171,6 +195,26 @@ export const ENV_SCHEMA = z.object({
   MAIL_MAX_ATTEMPTS: int(1, 50).default(10),
   MAIL_RETRY_BASE_DELAY_MS: int(10, 3_600_000).default(30_000),
   MAIL_SWEEP_INTERVAL_MS: int(50, 3_600_000).default(30_000),
+
+  PAYMENT_PROVIDER: z.enum(['stripe', 'development']).optional(),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(
+      /^(?:sk|rk)_(?:test|live)_[A-Za-z0-9]{16,247}$/,
+      'must be a Stripe secret or restricted key (sk_live_…, rk_live_…)',
+    )
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/=]{16,250}$/, 'must be a webhook signing secret (whsec_…)')
+    .optional(),
+  STRIPE_PUBLISHABLE_KEY: z
+    .string()
+    .regex(/^pk_(?:test|live)_[A-Za-z0-9]{16,247}$/, 'must be a publishable key (pk_live_…)')
+    .optional(),
+  STRIPE_API_BASE: url(['http:', 'https:']).optional(),
+  STRIPE_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  STRIPE_MAX_NETWORK_RETRIES: int(0, 5).default(2),
 });
 
 /** Variables whose values are credentials (URLs carry passwords): never logged or echoed. */
@@ -184,6 +228,8 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'AUDIT_HMAC_KEY',
   'AUDIT_HMAC_PREVIOUS_KEYS',
   'LOG_PSEUDONYM_KEY',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
 ]);
 
 type Env = z.output<typeof ENV_SCHEMA>;
@@ -303,9 +349,31 @@ export interface AppConfig {
     retryBaseDelayMs: number;
     sweepIntervalMs: number;
   };
+  /** Who takes payments (`payments/`): Stripe with its keys, or the development simulator. */
+  payments: PaymentsConfig;
   /** OpenAPI description and docs page are served outside production only. */
   openApiEnabled: boolean;
 }
+
+/**
+ * Payments: Stripe (keys, optional API address for tests, timeout and retries of its SDK) or the
+ * development provider (simulated payments; production refuses it).
+ */
+export type PaymentsConfig =
+  | { provider: 'development'; publishableKey: null }
+  | {
+      provider: 'stripe';
+      /** `test` or `live`, from the key prefixes (which must agree); production is live only. */
+      mode: 'test' | 'live';
+      secretKey: RedactedSecret;
+      webhookSecret: RedactedSecret;
+      /** Handed to the browser for Stripe.js (not a secret). */
+      publishableKey: string;
+      /** Where the SDK sends requests: Stripe's own API (null) or, in tests, a local server. */
+      api: { protocol: 'http' | 'https'; host: string; port: number } | null;
+      timeoutMs: number;
+      maxNetworkRetries: number;
+    };
 
 /** Raised when the environment is not a valid configuration; the message names the variables. */
 export class ConfigError extends Error {
@@ -431,6 +499,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('PUBLIC_BASE_URL: must not carry a query or fragment');
   }
   problems.push(...fieldEncryptionProblems(e, isProduction));
+  problems.push(...paymentProblems(e, isProduction));
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -533,6 +602,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       ttlSeconds: e.CATALOGUE_CACHE_TTL_SECONDS,
     },
     fieldEncryption: fieldEncryptionConfig(e),
+    payments: paymentsConfig(e, isProduction),
     openApiEnabled: !isProduction,
   };
 }
@@ -590,6 +660,78 @@ function fieldEncryptionConfig(e: Env): AppConfig['fieldEncryption'] {
   };
 }
 
+/** The payment provider: explicit, else Stripe in production or when a Stripe key is given. */
+function paymentProviderOf(e: Env, isProduction: boolean): 'stripe' | 'development' {
+  return e.PAYMENT_PROVIDER ?? (isProduction || e.STRIPE_SECRET_KEY ? 'stripe' : 'development');
+}
+
+/** Production takes real payments through Stripe: live keys, Stripe's own API address. */
+function paymentProblems(e: Env, isProduction: boolean): string[] {
+  const problems: string[] = [];
+  const provider = paymentProviderOf(e, isProduction);
+  if (isProduction && provider === 'development') {
+    problems.push(
+      'PAYMENT_PROVIDER: production takes payments through Stripe (the development provider only simulates them)',
+    );
+  }
+  if (provider === 'stripe') {
+    for (const name of [
+      'STRIPE_SECRET_KEY',
+      'STRIPE_WEBHOOK_SECRET',
+      'STRIPE_PUBLISHABLE_KEY',
+    ] as const) {
+      if (!e[name]) problems.push(`${name}: required with PAYMENT_PROVIDER=stripe`);
+    }
+  }
+  const secretMode = /^[sr]k_(test|live)_/.exec(e.STRIPE_SECRET_KEY ?? '')?.[1];
+  const publishableMode = /^pk_(test|live)_/.exec(e.STRIPE_PUBLISHABLE_KEY ?? '')?.[1];
+  if (isProduction && secretMode === 'test') {
+    problems.push('STRIPE_SECRET_KEY: test-mode keys are refused in production (use a live key)');
+  }
+  if (isProduction && publishableMode === 'test') {
+    problems.push('STRIPE_PUBLISHABLE_KEY: test-mode keys are refused in production');
+  }
+  if (secretMode && publishableMode && secretMode !== publishableMode) {
+    problems.push(
+      'STRIPE_PUBLISHABLE_KEY: must be of the same mode (test or live) as STRIPE_SECRET_KEY',
+    );
+  }
+  if (e.STRIPE_API_BASE) {
+    const base = new URL(e.STRIPE_API_BASE);
+    if (isProduction) {
+      problems.push('STRIPE_API_BASE: production talks to Stripe itself (the override is for tests)');
+    } else if ((base.pathname !== '/' && base.pathname !== '') || base.search || base.hash) {
+      problems.push('STRIPE_API_BASE: scheme, host and port only (no path, query or fragment)');
+    }
+  }
+  return problems;
+}
+
+function paymentsConfig(e: Env, isProduction: boolean): PaymentsConfig {
+  if (paymentProviderOf(e, isProduction) === 'development') {
+    return { provider: 'development', publishableKey: null };
+  }
+  const secretKey = e.STRIPE_SECRET_KEY ?? '';
+  const base = e.STRIPE_API_BASE ? new URL(e.STRIPE_API_BASE) : null;
+  const protocol = base?.protocol === 'http:' ? 'http' : 'https';
+  return {
+    provider: 'stripe',
+    mode: /^[sr]k_live_/.test(secretKey) ? 'live' : 'test',
+    secretKey: new RedactedSecret(secretKey),
+    webhookSecret: new RedactedSecret(e.STRIPE_WEBHOOK_SECRET ?? ''),
+    publishableKey: e.STRIPE_PUBLISHABLE_KEY ?? '',
+    api: base
+      ? {
+          protocol,
+          host: base.hostname,
+          port: base.port ? Number(base.port) : protocol === 'http' ? 80 : 443,
+        }
+      : null,
+    timeoutMs: e.STRIPE_TIMEOUT_MS,
+    maxNetworkRetries: e.STRIPE_MAX_NETWORK_RETRIES,
+  };
+}
+
 /** A one-line, secret-free description of the configuration for the startup log. */
 export function describeConfig(config: AppConfig): Record<string, unknown> {
   return {
@@ -602,6 +744,10 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
     openApi: config.openApiEnabled,
     fieldEncryption: `${config.fieldEncryption.provider.kind}${config.fieldEncryption.developmentKeys ? ' (development keys: public, not secret)' : ''}`,
     mail: `${config.mail.transport.kind} (worker=${config.mail.worker})`,
+    payments:
+      config.payments.provider === 'stripe'
+        ? `stripe (${config.payments.mode})`
+        : 'development (simulated payments)',
   };
 }
 

@@ -68,6 +68,9 @@ describe('OpenAPI description', () => {
       '/api/categories',
       '/api/health/live',
       '/api/health/ready',
+      '/api/payments/development/intents/{id}/authenticate',
+      '/api/payments/development/intents/{id}/confirm',
+      '/api/payments/stripe/webhook',
       '/api/products',
       '/api/products/{slug}',
     ]);
@@ -124,6 +127,10 @@ describe('in production', () => {
         MAIL_FROM: 'Storefront <no-reply@shop.example>',
         PUBLIC_BASE_URL: 'https://shop.example',
         MAIL_WORKER: 'off',
+        // Production takes payments through Stripe, with live keys (no call is made at boot).
+        STRIPE_SECRET_KEY: `rk_live_${'a'.repeat(24)}`,
+        STRIPE_WEBHOOK_SECRET: `whsec_${'b'.repeat(32)}`,
+        STRIPE_PUBLISHABLE_KEY: `pk_live_${'c'.repeat(24)}`,
       },
     });
     try {

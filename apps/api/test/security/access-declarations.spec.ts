@@ -91,6 +91,11 @@ describe('deny by default', () => {
       'POST /auth/verify-email',
       'POST /cart/coupon',
       'POST /cart/lines',
+      // Stripe's signed webhook (the signature authenticates; no session), and the development
+      // provider's stand-in for Stripe.js (registered only with PAYMENT_PROVIDER=development).
+      'POST /payments/development/intents/:id/authenticate',
+      'POST /payments/development/intents/:id/confirm',
+      'POST /payments/stripe/webhook',
       'PUT /cart/shipping-method',
     ]);
   });

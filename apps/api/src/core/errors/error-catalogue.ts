@@ -9,6 +9,18 @@ export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, { status: number; messa
   FORBIDDEN: { status: 403, message: 'This action is not allowed.' },
   NOT_FOUND: { status: 404, message: 'Not found.' },
   PRODUCT_NOT_FOUND: { status: 404, message: 'Product not found.' },
+  PAYMENT_PROVIDER_UNAVAILABLE: {
+    status: 503,
+    message: 'The payment service is temporarily unavailable; try again shortly.',
+  },
+  PAYMENT_DECLINED: { status: 402, message: 'The payment was declined.' },
+  PAYMENT_NOT_FOUND: { status: 404, message: 'Payment not found.' },
+  PAYMENT_STATE_CONFLICT: {
+    status: 409,
+    message: 'The payment is not in a state that allows this.',
+  },
+  PAYMENT_PROVIDER_ERROR: { status: 502, message: 'The payment could not be processed.' },
+  WEBHOOK_SIGNATURE_INVALID: { status: 400, message: 'The webhook signature is not valid.' },
   INVALID_CREDENTIALS: { status: 401, message: 'The email or password is not correct.' },
   EMAIL_NOT_VERIFIED: {
     status: 403,

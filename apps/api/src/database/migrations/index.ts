@@ -7,6 +7,7 @@ import { CreateMfaCredentials1763830000000 } from './1763830000000-create-mfa-cr
 import { CatalogueFacetCounts1763840000000 } from './1763840000000-catalogue-facet-counts';
 import { CreateWebauthnCredentials1763860000000 } from './1763860000000-create-webauthn-credentials';
 import { CreateCustomerAddresses1763870000000 } from './1763870000000-create-customer-addresses';
+import { CreatePaymentEvents1763900000000 } from './1763900000000-create-payment-events';
 import { CreateCarts1763910000000 } from './1763910000000-create-carts';
 
 /** Every migration, in order. Generated or hand-written, each is committed and reviewed. */
@@ -20,5 +21,6 @@ export const MIGRATIONS = [
   CatalogueFacetCounts1763840000000,
   CreateWebauthnCredentials1763860000000,
   CreateCustomerAddresses1763870000000,
+  CreatePaymentEvents1763900000000,
   CreateCarts1763910000000,
 ];
