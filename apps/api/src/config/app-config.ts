@@ -699,7 +699,9 @@ function paymentProblems(e: Env, isProduction: boolean): string[] {
   if (e.STRIPE_API_BASE) {
     const base = new URL(e.STRIPE_API_BASE);
     if (isProduction) {
-      problems.push('STRIPE_API_BASE: production talks to Stripe itself (the override is for tests)');
+      problems.push(
+        'STRIPE_API_BASE: production talks to Stripe itself (the override is for tests)',
+      );
     } else if ((base.pathname !== '/' && base.pathname !== '') || base.search || base.hash) {
       problems.push('STRIPE_API_BASE: scheme, host and port only (no path, query or fragment)');
     }
