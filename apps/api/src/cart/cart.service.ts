@@ -101,8 +101,11 @@ export class CartService {
     return owner.kind === 'customer' ? customerRefOfUser(owner.userId) : null;
   }
 
-  /** The caller's cart, if it has one (never created here). */
-  private async cartOf(caller: CartCaller): Promise<CartRecord | null> {
+  /**
+   * The caller's cart, if it has one (never created here). Checkout starts from this, then locks
+   * the cart (`CartsRepository.lock`) and prices it in its own transaction.
+   */
+  async find(caller: CartCaller): Promise<CartRecord | null> {
     if (caller.owner.kind === 'customer') {
       // A guest cart left in the session (its merge at sign-in failed) is merged now.
       if (caller.session) await this.mergeGuestCart(caller.owner.userId, caller.session);
@@ -114,7 +117,7 @@ export class CartService {
 
   /** The caller's cart, created if needed (a guest also gets a session and its cookie). */
   private async writableCart(caller: CartCaller): Promise<CartRecord> {
-    const existing = await this.cartOf(caller);
+    const existing = await this.find(caller);
     if (existing) return existing;
     if (caller.owner.kind === 'customer') return this.carts.ensureCustomerCart(caller.owner.userId);
     const session = await caller.ensureSession();
@@ -139,7 +142,7 @@ export class CartService {
 
   /** The caller's cart, priced (an empty one when there is none; no session is started). */
   async view(caller: CartCaller): Promise<Cart> {
-    return this.respond(caller, await this.cartOf(caller));
+    return this.respond(caller, await this.find(caller));
   }
 
   /** Adds units of a variant (to the line already holding it, if any). */
@@ -171,7 +174,7 @@ export class CartService {
   /** Sets the quantity of one of the caller's lines. */
   async updateLine(caller: CartCaller, lineId: string, quantity: number): Promise<Cart> {
     this.assertQuantity(quantity);
-    const cart = await this.cartOf(caller);
+    const cart = await this.find(caller);
     if (!cart) throw new DomainError('NOT_FOUND');
     await this.carts.transaction(async (manager) => {
       await this.carts.lock(manager, cart.id);
@@ -187,7 +190,7 @@ export class CartService {
 
   /** Removes one of the caller's lines. */
   async removeLine(caller: CartCaller, lineId: string): Promise<Cart> {
-    const cart = await this.cartOf(caller);
+    const cart = await this.find(caller);
     if (!cart || !(await this.carts.deleteLine(cart.id, lineId))) {
       throw new DomainError('NOT_FOUND');
     }
@@ -208,7 +211,7 @@ export class CartService {
 
   /** Detaches the coupon (nothing to do without a cart). */
   async removeCoupon(caller: CartCaller): Promise<Cart> {
-    const cart = await this.cartOf(caller);
+    const cart = await this.find(caller);
     if (cart) await this.carts.setCoupon(cart.id, null);
     return this.respond(caller, cart ? { ...cart, couponId: null } : null);
   }

@@ -154,6 +154,14 @@ export class CartsRepository {
     return rows.length === 1;
   }
 
+  /** Empties the cart (its lines and coupon) once checkout has turned it into an order. */
+  async clear(manager: EntityManager, cartId: string): Promise<void> {
+    await manager.query(`DELETE FROM cart_lines WHERE cart_id = $1`, [cartId]);
+    await manager.query(`UPDATE carts SET coupon_id = NULL, updated_at = now() WHERE id = $1`, [
+      cartId,
+    ]);
+  }
+
   /** Attaches a coupon to the cart (or detaches it with null). */
   async setCoupon(cartId: string, couponId: string | null): Promise<void> {
     await this.dataSource.query(

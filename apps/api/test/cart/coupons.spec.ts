@@ -14,6 +14,7 @@ import {
   CouponsService,
   customerRefOfGuest,
   customerRefOfUser,
+  type CustomerRef,
 } from '../../src/coupons/coupons.service';
 import { DomainError } from '../../src/core/errors/domain-error';
 import { signedInCustomer } from '../identity/identity-fixture';
@@ -54,7 +55,7 @@ function expectNotApplicable(response: { status: number; body: unknown }): void 
 /** Runs `count` redemptions at once, each in its own transaction; returns how many succeeded. */
 async function raceRedemptions(
   couponId: string,
-  customerRefs: readonly `user:${string}`[] | readonly `guest:${string}`[],
+  customerRefs: readonly CustomerRef[],
 ): Promise<{ succeeded: number; refused: number }> {
   const results = await Promise.allSettled(
     customerRefs.map((customerRef) =>
