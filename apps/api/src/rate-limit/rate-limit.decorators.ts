@@ -18,5 +18,9 @@ export const SKIP_RATE_LIMIT = 'rate-limit:skip';
 export const RateLimit = (name: NamedRateLimit, options: Omit<RateLimitPolicy, 'name'> = {}) =>
   SetMetadata(RATE_LIMIT_POLICIES, [{ name, ...options }] satisfies RateLimitPolicy[]);
 
-/** Exempts a route from every limit — for health probes from the load balancer only. */
+/**
+ * Exempts a route from every limit — only for health probes from the load balancer and Stripe's
+ * signed webhook (whose own retries are the back-pressure, and which must not be throttled in a
+ * flash sale; a forged call costs one HMAC before it is refused).
+ */
 export const SkipRateLimit = () => SetMetadata(SKIP_RATE_LIMIT, true);

@@ -330,3 +330,25 @@ describe('POST /api/payments/stripe/webhook — failures answer 5xx so that Stri
     expect(await world.rows(event.id)).toMatchObject([{ outcome: 'processed' }]);
   });
 });
+
+describe('POST /api/payments/stripe/webhook — not throttled', () => {
+  it('is exempt from the per-IP limits (a flash sale must not delay payments), unlike other routes', async () => {
+    const small = await startStripeWorld({ RATE_LIMIT_DEFAULT: '3/60' });
+    try {
+      for (let i = 0; i < 6; i++) {
+        const event = small.stripe.event('customer.created', {
+          id: `cus_${i}`,
+          object: 'customer',
+        });
+        expect(await small.stripe.deliver(event)).toEqual(ack);
+      }
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        statuses.push((await fetch(`${small.t.url}/api/categories`)).status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 429]);
+    } finally {
+      await small.close();
+    }
+  });
+});
