@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { systemActor, type AuditContext } from '../audit/audit-context';
 import { SecurityEvents } from '../audit/security-events.service';
 import {
@@ -91,7 +91,7 @@ export class PaymentEventProcessor {
   private async decide(
     notice: PaymentEventNotice,
     intent: PaymentIntentView | null,
-    manager: Parameters<PaymentEventHandler['handle']>[1],
+    manager: EntityManager,
   ): Promise<Decision> {
     if (notice.paymentIntentId === null)
       return { outcome: 'ignored', reason: 'not_a_payment_intent' };
