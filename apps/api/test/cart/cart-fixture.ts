@@ -3,7 +3,6 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { inject } from 'vitest';
-import { CartModule } from '../../src/cart/cart.module';
 import { loadConfig } from '../../src/config/app-config';
 import { CouponsService, type CouponTerms } from '../../src/coupons/coupons.service';
 import { dataSourceOptions } from '../../src/database/data-source-options';
@@ -37,7 +36,7 @@ export interface CartWorld extends IdentityWorld {
    from the run's own generated names, never from input. */
 
 /**
- * Starts the API (plus `CartModule`) on a fresh, migrated database of its own: cart tests change
+ * Starts the API on a fresh, migrated database of its own: cart tests change
  * stock, prices and publication of their own products, so they never disturb the catalogue tests
  * sharing the run's database. The API connects as the run's DML-only role.
  */
@@ -78,7 +77,6 @@ export async function startCartWorld(
   const smtp = await startSmtpListener();
   const t = await startTestApp({
     ...(logger ? { logger } : {}),
-    extraImports: [CartModule],
     env: {
       ...smtp.env,
       DATABASE_URL: runtimeUrl.toString(),

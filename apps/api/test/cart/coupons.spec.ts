@@ -2,7 +2,6 @@ import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { CartSchema, ErrorBodySchema } from '@storefront/contracts';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CartModule } from '../../src/cart/cart.module';
 import { loadConfig } from '../../src/config/app-config';
 import {
   COUPON_ALPHABET,
@@ -326,7 +325,6 @@ describe('redemption under concurrency', () => {
 describe('coupon attempts are rate limited', () => {
   it('refuses attempts beyond RATE_LIMIT_CHECKOUT per client address, even a good code', async () => {
     const limited = await startTestApp({
-      extraImports: [CartModule],
       env: { DATABASE_URL: world.databaseUrl, RATE_LIMIT_CHECKOUT: '5/60' },
     });
     try {

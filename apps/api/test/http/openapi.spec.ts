@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CartModule } from '../../src/cart/cart.module';
 import { FIELD_CIPHER, type FieldCipher } from '../../src/privacy/encryption/field-cipher';
 import { createScratchDatabase } from '../audit/scratch-database';
 import { startLocalKms } from '../support/local-kms';
@@ -10,8 +9,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 describe('OpenAPI description', () => {
   let t: TestApp;
   beforeAll(async () => {
-    // CartModule until AppModule imports it (importing it twice is harmless).
-    t = await startTestApp({ extraImports: [CartModule] });
+    t = await startTestApp();
   });
   afterAll(async () => {
     await t.close();

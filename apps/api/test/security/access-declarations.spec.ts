@@ -3,14 +3,12 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { DiscoveryModule } from '@nestjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CartModule } from '../../src/cart/cart.module';
 import { IS_PUBLIC, REQUIRED_PERMISSIONS } from '../../src/core/http/public.decorator';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
 beforeAll(async () => {
-  // CartModule until AppModule imports it (importing it twice is harmless).
-  t = await startTestApp({ extraImports: [DiscoveryModule, CartModule] });
+  t = await startTestApp({ extraImports: [DiscoveryModule] });
 });
 afterAll(async () => {
   await t.close();
