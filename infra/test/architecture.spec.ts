@@ -107,6 +107,9 @@ const API_SECRETS = [
   'LOG_PSEUDONYM_KEY',
   'REDIS_URL',
   'SMTP_URL',
+  'STRIPE_PUBLISHABLE_KEY',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
 ];
 
 describe('placement', () => {
@@ -567,6 +570,7 @@ describe("the API's production configuration", () => {
       rpId: PRODUCTION.domainName,
       origins: [`https://${PRODUCTION.domainName}`],
     });
+    expect(config.payments.provider).toBe('stripe');
   });
 
   it('would catch a variable the API requires going missing (the check has teeth)', () => {

@@ -187,6 +187,15 @@ export function applyNagAcknowledgements(stacks: StorefrontStacks): NagAcknowled
       'described in docs/infra.md (IAM Access Analyzer reports unused or old keys).',
   );
   ack(
+    ['StripeSecretKey', 'StripeWebhookSecret', 'StripePublishableKey'].map((name) =>
+      at(application, name),
+    ),
+    ['AwsSolutions-SMG4'],
+    'Stripe keys are issued by Stripe, not by AWS: a hosted rotation Lambda cannot roll them. ' +
+      'The operator rolls a key in the Stripe dashboard (with an overlap window) and rewrites the ' +
+      'secret (docs/runbooks/leaked-secret-or-key.md, Stripe section).',
+  );
+  ack(
     at(application, 'ApiTaskDefinition/TaskRole'),
     [
       `AwsSolutions-IAM5[Resource::${storage.stackName}:ExportsOutputFnGetAttUploadsBucketC4B27CC7Arn515ECA45/incoming/*]`,

@@ -401,6 +401,31 @@ export class ApplicationStack extends Stack {
       ),
     });
 
+    // Stripe keys are written by an operator from the Stripe dashboard (docs/infra.md). Until then
+    // the placeholders satisfy the API's format checks and Stripe refuses them, so no payment can
+    // be taken by mistake. Changing a placeholder would make CloudFormation overwrite the real key.
+    const operatorWritten = (id: string, description: string, placeholder: string): Secret =>
+      new Secret(this, id, {
+        description,
+        encryptionKey: this.logKey,
+        secretStringValue: SecretValue.unsafePlainText(placeholder),
+      });
+    const stripeSecretKey = operatorWritten(
+      'StripeSecretKey',
+      'STRIPE_SECRET_KEY: a live restricted key (rk_live_…) with PaymentIntents and Refunds write, written by an operator',
+      'rk_live_setbyoperator00000000000000',
+    );
+    const stripeWebhookSecret = operatorWritten(
+      'StripeWebhookSecret',
+      'STRIPE_WEBHOOK_SECRET: signing secret (whsec_…) of the /api/payments/stripe/webhook endpoint, written by an operator',
+      'whsec_setbyoperator00000000000000',
+    );
+    const stripePublishableKey = operatorWritten(
+      'StripePublishableKey',
+      'STRIPE_PUBLISHABLE_KEY: the live publishable key (pk_live_…) given to the web app, written by an operator',
+      'pk_live_setbyoperator00000000000000',
+    );
+
     const origin = `https://${config.domainName}`;
     return {
       environment: {
@@ -425,8 +450,12 @@ export class ApplicationStack extends Stack {
         MAIL_WORKER: 'off',
         FIELD_ENCRYPTION_PROVIDER: 'kms',
         FIELD_ENCRYPTION_KMS_KEY_ID: props.fieldEncryptionKey.keyArn,
+        PAYMENT_PROVIDER: 'stripe',
       },
       secrets: {
+        STRIPE_SECRET_KEY: EcsSecret.fromSecretsManager(stripeSecretKey),
+        STRIPE_WEBHOOK_SECRET: EcsSecret.fromSecretsManager(stripeWebhookSecret),
+        STRIPE_PUBLISHABLE_KEY: EcsSecret.fromSecretsManager(stripePublishableKey),
         DATABASE_URL: EcsSecret.fromSecretsManager(connection.apiDatabaseUrl),
         REDIS_URL: EcsSecret.fromSecretsManager(connection.redisUrl),
         SMTP_URL: EcsSecret.fromSecretsManager(smtpUrl),
