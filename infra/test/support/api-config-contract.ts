@@ -26,6 +26,7 @@ export interface ApiConfigModule {
       from: string;
       publicBaseUrl: string;
     };
+    payments: { provider: string };
   };
 }
 
