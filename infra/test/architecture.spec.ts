@@ -457,7 +457,7 @@ describe('ECS', () => {
     }
   });
 
-  it('gives every process of the API image the same production configuration', () => {
+  it('gives every process of the API image the same settings, and only the secrets its role uses', () => {
     const api = environmentOf('Api');
     expect(api).toMatchObject({
       NODE_ENV: 'production',
@@ -486,9 +486,12 @@ describe('ECS', () => {
       ]) {
         expect(environment[variable], `${name} ${variable}`).toEqual(api[variable]);
       }
-      expect(secretNamesOf(name), name).toEqual(expect.arrayContaining(API_SECRETS));
     }
+    // Secrets, though, only where the process's role uses them (least privilege).
     expect(secretNamesOf('Api')).toEqual(API_SECRETS);
+    expect(secretNamesOf('MailWorker')).toEqual(['DATABASE_URL', 'REDIS_URL', 'SMTP_URL']);
+    expect(secretNamesOf('Migration')).toEqual(['DATABASE_URL', 'MIGRATION_DATABASE_URL']);
+    expect(secretNamesOf('AuditVerify')).toEqual(['AUDIT_HMAC_KEY', 'DATABASE_URL']);
     expect(secretNamesOf('Web')).toEqual([]);
   });
 
@@ -555,10 +558,16 @@ describe("the API's production configuration", () => {
   beforeAll(async () => {
     api = await apiConfigModule();
   });
-  const processes = ['Api', 'MailWorker', 'Migration', 'AuditVerify'];
+  // Each container runs one command of the API image, checked as that command's role.
+  const processes = [
+    ['Api', 'api'],
+    ['MailWorker', 'mail-worker'],
+    ['Migration', 'migrate'],
+    ['AuditVerify', 'audit-verify'],
+  ] as const;
 
-  it.each(processes)('is accepted by the API loader for the %s container', (name) => {
-    const config = api.loadConfig(deployedEnvironment(byRole.application, name));
+  it.each(processes)('is accepted by the API loader for the %s container (%s)', (name, role) => {
+    const config = api.loadConfig(deployedEnvironment(byRole.application, name), role);
     expect(config.isProduction).toBe(true);
     expect(config.fieldEncryption.provider.kind).toBe('kms');
     expect(config.mail.transport).toMatchObject({ kind: 'smtp', tls: 'required' });

@@ -73,10 +73,10 @@ async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'migrate':
-      await migrate(configOrExit(), (line) => process.stdout.write(`${line}\n`));
+      await migrate(configOrExit('migrate'), (line) => process.stdout.write(`${line}\n`));
       return;
     case 'seed': {
-      const config = configOrExit();
+      const config = configOrExit('migrate');
       await migrate(config, (line) => process.stdout.write(`${line}\n`));
       await seed(config, rest.includes('--reset'));
       return;
@@ -86,7 +86,7 @@ async function run(argv: string[]): Promise<void> {
       return;
     case 'worker':
       // The mail worker as its own process (the API then runs with MAIL_WORKER=off).
-      await runMailWorker(configOrExit());
+      await runMailWorker(configOrExit('mail-worker'));
       return;
     case 'admin:create': {
       const config = configOrExit();
@@ -97,7 +97,7 @@ async function run(argv: string[]): Promise<void> {
     }
     case 'audit:verify': {
       // Walks the audit hash chain; exit 2 names the first broken row (docs/runbooks/audit-verify.md).
-      const code = await runAuditVerify(configOrExit(), rest, {
+      const code = await runAuditVerify(configOrExit('audit-verify'), rest, {
         out: (line) => process.stdout.write(`${line}\n`),
         err: (line) => process.stderr.write(`${line}\n`),
       });
@@ -108,7 +108,7 @@ async function run(argv: string[]): Promise<void> {
     case 'keys:rotate':
     case 'keys:reencrypt': {
       // Field-encryption data keys (docs/runbooks/key-rotation.md).
-      const config = configOrExit();
+      const config = configOrExit('field-keys');
       if (config.database.kind === 'embedded') await migrate(config);
       const stop = new AbortController();
       const abort = () => {

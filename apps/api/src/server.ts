@@ -1,5 +1,11 @@
 import { createApp } from './app.factory';
-import { ConfigError, describeConfig, loadConfig, type AppConfig } from './config/app-config';
+import {
+  ConfigError,
+  describeConfig,
+  loadConfig,
+  type AppConfig,
+  type ProcessRole,
+} from './config/app-config';
 import { ClientPseudonymiser } from './audit/client-pseudonymiser';
 import { createLogger } from './core/logging/logger';
 
@@ -48,9 +54,9 @@ export async function startServer(config: AppConfig): Promise<void> {
 }
 
 /** Loads the configuration or exits with a readable message (no stack, no secret values). */
-export function configOrExit(): AppConfig {
+export function configOrExit(role: ProcessRole = 'api'): AppConfig {
   try {
-    return loadConfig();
+    return loadConfig(process.env, role);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

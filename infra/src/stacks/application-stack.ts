@@ -134,6 +134,20 @@ interface ApiRuntime {
 }
 
 /**
+ * The named secrets of the API image's runtime. Each process is given only the secrets its role
+ * of the API's configuration checks (apps/api/src/config/app-config.ts, `ProcessRole`).
+ */
+function secretsOf(runtime: ApiRuntime, names: readonly string[]): Record<string, EcsSecret> {
+  const picked: Record<string, EcsSecret> = {};
+  for (const name of names) {
+    const secret = runtime.secrets[name];
+    if (!secret) throw new Error(`the API runtime has no secret ${name}`);
+    picked[name] = secret;
+  }
+  return picked;
+}
+
+/**
  * The application tier: an ECS Fargate cluster running the API and the web app (≥ 3 tasks over
  * three AZs each, target tracking plus scheduled scaling for flash sales, circuit breaker with
  * rollback, read-only root filesystem, non-root user, secrets from Secrets Manager), the mail
@@ -309,13 +323,13 @@ export class ApplicationStack extends Stack {
     });
 
     const apiImage = ContainerImage.fromEcrRepository(props.apiRepository, apiTag.valueAsString);
-    // The migration task loads the same configuration as the API (the config refuses to start
-    // without it), plus the schema owner's connection; it is granted nothing but that user.
+    // The migration task is checked by the API's loader only on the database (`migrate` role):
+    // it holds the connection URLs and no other secret; it is granted nothing but its user.
     this.migrationTaskDefinition = this.createCommandTask('Migration', apiImage, {
       command: [...API_COMMANDS.migrate],
       environment: runtime.environment,
       secrets: {
-        ...runtime.secrets,
+        ...secretsOf(runtime, ['DATABASE_URL']),
         MIGRATION_DATABASE_URL: EcsSecret.fromSecretsManager(migrationDatabaseUrl),
       },
     });
@@ -481,7 +495,8 @@ export class ApplicationStack extends Stack {
     this.container(definition, 'MailWorker', image, {
       command: [...API_COMMANDS.mailWorker],
       environment: runtime.environment,
-      secrets: runtime.secrets,
+      // `mail-worker` role: the database, Redis and SMTP; no audit, blind-index or Stripe keys.
+      secrets: secretsOf(runtime, ['DATABASE_URL', 'REDIS_URL', 'SMTP_URL']),
     });
     const service = new FargateService(this, 'MailWorkerService', {
       cluster: this.cluster,
@@ -523,7 +538,8 @@ export class ApplicationStack extends Stack {
     const definition = this.createCommandTask('AuditVerify', image, {
       command: [...API_COMMANDS.auditVerify],
       environment: runtime.environment,
-      secrets: runtime.secrets,
+      // `audit-verify` role: the database and the chain key only.
+      secrets: secretsOf(runtime, ['DATABASE_URL', 'AUDIT_HMAC_KEY']),
     });
     new Rule(this, 'AuditVerifySchedule', {
       description: 'Daily verification of the audit trail hash chain',

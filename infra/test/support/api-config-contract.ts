@@ -16,7 +16,10 @@ import { asArray, asRecord, props, referencedId, resourcesOf } from './templates
 
 /** The part of the API's configuration module this contract uses. */
 export interface ApiConfigModule {
-  loadConfig(source: Record<string, string | undefined>): {
+  loadConfig(
+    source: Record<string, string | undefined>,
+    role?: 'api' | 'mail-worker' | 'migrate' | 'audit-verify' | 'field-keys',
+  ): {
     isProduction: boolean;
     identity: { publicOrigins: string[]; webauthn: { rpId: string; origins: string[] } };
     fieldEncryption: { provider: { kind: string; keyId?: string } };

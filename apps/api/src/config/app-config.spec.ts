@@ -11,6 +11,7 @@ import {
   SECRET_VARIABLES,
   describeConfig,
   loadConfig,
+  type ProcessRole,
 } from './app-config';
 
 /** Production field-encryption settings of the tests: KMS and a blind-index key of their own. */
@@ -74,6 +75,73 @@ describe('loadConfig', () => {
     );
     expect(loadConfig({ ...base, PUBLIC_ORIGINS: 'https://shop.example/' }).identity).toMatchObject(
       { publicOrigins: ['https://shop.example'] },
+    );
+  });
+
+  it('checks each process of the image only on what it uses, so each holds only its secrets', () => {
+    const database = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://storefront_app@proxy:5432/shop',
+      MIGRATION_DATABASE_URL: 'postgres://storefront_migrator@proxy:5432/shop',
+      DATABASE_AUTH: 'iam',
+      DATABASE_SSL: 'verify-full',
+    };
+    const problemsAs = (env: NodeJS.ProcessEnv, role: ProcessRole) => {
+      try {
+        loadConfig(env, role);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems.map((p) => p.slice(0, p.indexOf(':')));
+      }
+    };
+    // Migrations: the database alone.
+    expect(problemsAs(database, 'migrate')).toEqual([]);
+    expect(problemsAs({ ...database, DATABASE_SSL: 'disable' }, 'migrate')).toEqual([
+      'DATABASE_SSL',
+    ]);
+    // The audit check: the database and the chain key, nothing else.
+    expect(problemsAs(database, 'audit-verify')).toEqual(['AUDIT_HMAC_KEY']);
+    expect(
+      problemsAs({ ...database, AUDIT_HMAC_KEY: AUDIT_KEYS.AUDIT_HMAC_KEY }, 'audit-verify'),
+    ).toEqual([]);
+    // The mail worker: Redis, field encryption and mail, but no Stripe, blind index or origins.
+    const worker = problemsAs(database, 'mail-worker');
+    expect(worker).toEqual(
+      expect.arrayContaining([
+        'REDIS_URL',
+        'FIELD_ENCRYPTION_PROVIDER',
+        'MAIL_FROM',
+        'PUBLIC_BASE_URL',
+      ]),
+    );
+    for (const unused of [
+      'STRIPE_SECRET_KEY',
+      'BLIND_INDEX_KEY',
+      'PUBLIC_ORIGINS',
+      'AUDIT_HMAC_KEY',
+    ]) {
+      expect(worker).not.toContain(unused);
+    }
+    expect(
+      problemsAs(
+        {
+          ...database,
+          REDIS_URL: 'rediss://:token@cache:6379',
+          FIELD_ENCRYPTION_PROVIDER: 'kms',
+          FIELD_ENCRYPTION_KMS_KEY_ID: 'alias/fields',
+          ...MAIL_SETTINGS,
+        },
+        'mail-worker',
+      ),
+    ).toEqual([]);
+    // The API itself is checked on everything.
+    expect(problemsAs(database, 'api')).toEqual(
+      expect.arrayContaining([
+        'REDIS_URL',
+        'STRIPE_SECRET_KEY',
+        'BLIND_INDEX_KEY',
+        'AUDIT_HMAC_KEY',
+      ]),
     );
   });
 

@@ -384,10 +384,55 @@ export class ConfigError extends Error {
 }
 
 /**
+ * Which process of the API image reads the configuration. `api` (the server, and the commands
+ * that build the whole application: `admin:create`, `coupons:create`) is checked on everything;
+ * the others only on the variables they use, so in production each is given only its own secrets.
+ */
+export type ProcessRole = 'api' | 'mail-worker' | 'migrate' | 'audit-verify' | 'field-keys';
+
+const DATABASE_VARIABLES = [
+  'DATABASE_URL',
+  'MIGRATION_DATABASE_URL',
+  'DATABASE_AUTH',
+  'DATABASE_SSL',
+  'DATABASE_SSL_CA_FILE',
+];
+const FIELD_ENCRYPTION_VARIABLES = [
+  'FIELD_ENCRYPTION_PROVIDER',
+  'FIELD_ENCRYPTION_LOCAL_KEK',
+  'FIELD_ENCRYPTION_KMS_KEY_ID',
+];
+
+/** The variables whose checks apply to each non-API process (see {@link ProcessRole}). */
+const ROLE_VARIABLES: Readonly<Record<Exclude<ProcessRole, 'api'>, ReadonlySet<string>>> = {
+  // Sends queued mail: opens sealed recipients (field encryption), renders links, speaks SMTP.
+  'mail-worker': new Set([
+    ...DATABASE_VARIABLES,
+    'REDIS_URL',
+    ...FIELD_ENCRYPTION_VARIABLES,
+    'MAIL_TRANSPORT',
+    'MAIL_FROM',
+    'SMTP_URL',
+    'SMTP_TLS',
+    'SMTP_TLS_CA_FILE',
+    'PUBLIC_BASE_URL',
+  ]),
+  // Applies migrations (and seeds): the schema-owner connection only.
+  migrate: new Set(DATABASE_VARIABLES),
+  // Walks the audit chain: the database and the chain's keys.
+  'audit-verify': new Set([...DATABASE_VARIABLES, 'AUDIT_HMAC_KEY', 'AUDIT_HMAC_PREVIOUS_KEYS']),
+  // Lists, rotates and re-encrypts field-encryption data keys.
+  'field-keys': new Set([...DATABASE_VARIABLES, ...FIELD_ENCRYPTION_VARIABLES]),
+};
+
+/**
  * Parses and checks the environment. Throws {@link ConfigError} listing every problem at once.
  * Empty strings count as unset, so `FOO=` in an env file falls back to the default.
  */
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+export function loadConfig(
+  source: NodeJS.ProcessEnv = process.env,
+  role: ProcessRole = 'api',
+): AppConfig {
   const raw: Record<string, string> = {};
   for (const key of Object.keys(ENV_SCHEMA.shape)) {
     const value = source[key];
@@ -500,7 +545,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   problems.push(...fieldEncryptionProblems(e, isProduction));
   problems.push(...paymentProblems(e, isProduction));
-  if (problems.length > 0) throw new ConfigError(problems);
+  // Other processes of the same image are checked only on what they use, so each can be given
+  // only its own secrets (e.g. the audit check holds no Stripe or SMTP credentials).
+  const relevant =
+    role === 'api'
+      ? problems
+      : problems.filter((problem) =>
+          ROLE_VARIABLES[role].has(problem.slice(0, problem.indexOf(':'))),
+        );
+  if (relevant.length > 0) throw new ConfigError(relevant);
 
   return {
     env: e.NODE_ENV,
