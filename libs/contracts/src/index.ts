@@ -12,3 +12,4 @@ export * from './identity';
 export * from './passkeys';
 export * from './payments';
 export * from './cart';
+export * from './orders';

@@ -50,6 +50,14 @@ export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, { status: number; messa
     message: 'The cart cannot hold more of this item, or more items.',
   },
   COUPON_NOT_APPLICABLE: { status: 422, message: 'This code cannot be applied.' },
+  CHECKOUT_NOT_READY: {
+    status: 409,
+    message: 'The cart cannot be checked out yet (empty, or no shipping method).',
+  },
+  ORDER_STATE_CONFLICT: {
+    status: 409,
+    message: 'The order is not in a state that allows this.',
+  },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   UNSUPPORTED_MEDIA_TYPE: {

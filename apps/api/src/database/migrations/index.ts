@@ -9,6 +9,7 @@ import { CreateWebauthnCredentials1763860000000 } from './1763860000000-create-w
 import { CreateCustomerAddresses1763870000000 } from './1763870000000-create-customer-addresses';
 import { CreatePaymentEvents1763900000000 } from './1763900000000-create-payment-events';
 import { CreateCarts1763910000000 } from './1763910000000-create-carts';
+import { CreateOrders1763920000000 } from './1763920000000-create-orders';
 
 /** Every migration, in order. Generated or hand-written, each is committed and reviewed. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   CreateCustomerAddresses1763870000000,
   CreatePaymentEvents1763900000000,
   CreateCarts1763910000000,
+  CreateOrders1763920000000,
 ];

@@ -17,6 +17,14 @@ export const SEALED_COLUMN_CATALOGUE: readonly SealedColumn[] = [
   // mail: recipient and parameters, held only while a message is unsent
   { table: 'mail_outbox', column: 'recipient_sealed', idColumn: 'id' },
   { table: 'mail_outbox', column: 'params_sealed', idColumn: 'id' },
+  // orders: the shipping address and a guest's email, bound to the order id
+  {
+    table: 'orders',
+    column: 'shipping_address_sealed',
+    idColumn: 'id',
+    contextColumn: 'shipping_address',
+  },
+  { table: 'orders', column: 'guest_email_sealed', idColumn: 'id', contextColumn: 'guest_email' },
 ];
 
 /**

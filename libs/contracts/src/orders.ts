@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { ShippingMethodCodeSchema } from './cart';
+import { AddressInputSchema, EmailSchema } from './identity';
+import { CURRENCIES } from './money';
+import { PaymentClientSessionSchema } from './payments';
+
+/**
+ * Orders and checkout contracts. A checkout request names only what the shopper chooses (where to
+ * ship, how, a contact email for guests and a client-generated idempotency key): every amount is
+ * computed by the server from the database, so no price, total, currency or cart id is accepted.
+ */
+
+/** Every status an order can be in (see the transition table in the API's `orders/`). */
+export const ORDER_STATUSES = [
+  'pending_payment',
+  'paid',
+  'fulfilled',
+  'shipped',
+  'delivered',
+  'cancelled',
+  'refunded',
+  'partially_refunded',
+] as const;
+/** One of {@link ORDER_STATUSES}. */
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** The shipping address of an order (an address-book entry's fields, without its default flag). */
+export const ShippingAddressSchema = AddressInputSchema.omit({ isDefault: true });
+/** {@link ShippingAddressSchema} as TypeScript. */
+export type ShippingAddress = z.infer<typeof ShippingAddressSchema>;
+
+/**
+ * A client-generated key identifying one checkout attempt (e.g. a UUID made when the checkout page
+ * opens): submitting twice with the same key yields one order and one PaymentIntent.
+ */
+export const CheckoutKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be 16 to 64 characters of A-Z, a-z, 0-9, _ or -');
+
+/** `POST /api/checkout`. Strict: amounts, currencies and cart ids are refused. */
+export const CheckoutRequestSchema = z.strictObject({
+  checkoutKey: CheckoutKeySchema,
+  shippingAddress: ShippingAddressSchema,
+  shippingMethod: ShippingMethodCodeSchema,
+  email: EmailSchema.optional().describe(
+    'Contact email; required for guests, ignored for customers.',
+  ),
+  locale: z.enum(['en', 'fr']).default('en').describe('Language of the order emails.'),
+});
+/** {@link CheckoutRequestSchema} as TypeScript (input side). */
+export type CheckoutRequest = z.input<typeof CheckoutRequestSchema>;
+
+/** The answer to a checkout: the order and what the browser needs to pay it with the provider. */
+export const CheckoutResponseSchema = z.strictObject({
+  orderId: z.uuid(),
+  orderNumber: z.string(),
+  status: z.enum(ORDER_STATUSES),
+  payment: PaymentClientSessionSchema,
+});
+/** {@link CheckoutResponseSchema} as TypeScript. */
+export type CheckoutResponse = z.infer<typeof CheckoutResponseSchema>;
+
+/** A line of an order, as it was priced at checkout. */
+export const OrderLineSchema = z.strictObject({
+  variantId: z.uuid(),
+  productName: z.string(),
+  sku: z.string(),
+  unitPrice: z.number().int().nonnegative(),
+  quantity: z.number().int().positive(),
+  lineTotal: z.number().int().nonnegative(),
+  discount: z.number().int().nonnegative(),
+  vatRateBasisPoints: z.number().int().nonnegative(),
+  vatAmount: z.number().int().nonnegative(),
+});
+
+/** An order (amounts in integer minor units of `currency`). */
+export const OrderSchema = z.strictObject({
+  id: z.uuid(),
+  number: z.string(),
+  status: z.enum(ORDER_STATUSES),
+  currency: z.enum(CURRENCIES),
+  subtotal: z.number().int().nonnegative(),
+  discount: z.number().int().nonnegative(),
+  shipping: z.number().int().nonnegative(),
+  vat: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  shippingMethod: z.string(),
+  lines: z.array(OrderLineSchema),
+  createdAt: z.iso.datetime({ offset: true }),
+});
+/** {@link OrderSchema} as TypeScript. */
+export type Order = z.infer<typeof OrderSchema>;
