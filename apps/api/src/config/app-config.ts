@@ -163,6 +163,8 @@ export const ENV_SCHEMA = z.object({
 
   CART_MAX_QUANTITY: int(1, 999).default(10),
   CART_MAX_LINES: int(1, 200).default(50),
+  CHECKOUT_RESERVATION_TTL_SECONDS: int(60, 86_400).default(1800),
+  ORDER_SWEEP_INTERVAL_MS: int(50, 3_600_000).default(30_000),
 
   CATALOGUE_CACHE_MAX_AGE_SECONDS: int(0, 3_600).default(60),
   CATALOGUE_CACHE_TTL_SECONDS: int(1, 86_400).default(300),
@@ -319,6 +321,11 @@ export interface AppConfig {
   catalogueCache: { maxAgeSeconds: number; ttlSeconds: number };
   /** Cart bounds: units per line (1..maxQuantity) and distinct lines a shopper may add. */
   cart: { maxQuantity: number; maxLines: number };
+  /**
+   * Orders: how long checkout holds stock for an unpaid order, and how often the in-process sweeper
+   * releases expired reservations (cancelling their orders and PaymentIntents).
+   */
+  orders: { reservationTtlSeconds: number; sweepIntervalMs: number };
   /**
    * Field-level encryption of personal data (`privacy/encryption`): who wraps the data keys, and
    * the blind-index key (distinct from every encryption key). Keys are `KeyObject`s, which never
@@ -650,6 +657,10 @@ export function loadConfig(
       sweepIntervalMs: e.MAIL_SWEEP_INTERVAL_MS,
     },
     cart: { maxQuantity: e.CART_MAX_QUANTITY, maxLines: e.CART_MAX_LINES },
+    orders: {
+      reservationTtlSeconds: e.CHECKOUT_RESERVATION_TTL_SECONDS,
+      sweepIntervalMs: e.ORDER_SWEEP_INTERVAL_MS,
+    },
     catalogueCache: {
       maxAgeSeconds: e.CATALOGUE_CACHE_MAX_AGE_SECONDS,
       ttlSeconds: e.CATALOGUE_CACHE_TTL_SECONDS,

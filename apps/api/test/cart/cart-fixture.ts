@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ModuleMetadata } from '@nestjs/common';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
@@ -43,6 +44,7 @@ export interface CartWorld extends IdentityWorld {
 export async function startCartWorld(
   env: Record<string, string> = {},
   logger?: Logger,
+  extraImports: ModuleMetadata['imports'] = [],
 ): Promise<CartWorld> {
   const testEnv = inject('testEnv');
   const ownerUrl = new URL(testEnv.ownerDatabaseUrl);
@@ -77,6 +79,7 @@ export async function startCartWorld(
   const smtp = await startSmtpListener();
   const t = await startTestApp({
     ...(logger ? { logger } : {}),
+    extraImports,
     env: {
       ...smtp.env,
       DATABASE_URL: runtimeUrl.toString(),

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OrdersModule } from '../../src/orders/orders.module';
 import { FIELD_CIPHER, type FieldCipher } from '../../src/privacy/encryption/field-cipher';
 import { createScratchDatabase } from '../audit/scratch-database';
 import { startLocalKms } from '../support/local-kms';
@@ -9,7 +10,8 @@ import { startTestApp, type TestApp } from '../support/test-app';
 describe('OpenAPI description', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    // OrdersModule until the application module imports it.
+    t = await startTestApp({ extraImports: [OrdersModule] });
   });
   afterAll(async () => {
     await t.close();
@@ -64,6 +66,7 @@ describe('OpenAPI description', () => {
       '/api/cart/lines/{id}',
       '/api/cart/shipping-method',
       '/api/categories',
+      '/api/checkout',
       '/api/health/live',
       '/api/health/ready',
       '/api/payments/development/intents/{id}/authenticate',

@@ -4,11 +4,13 @@ import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { DiscoveryModule } from '@nestjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IS_PUBLIC, REQUIRED_PERMISSIONS } from '../../src/core/http/public.decorator';
+import { OrdersModule } from '../../src/orders/orders.module';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ extraImports: [DiscoveryModule] });
+  // OrdersModule until the application module imports it.
+  t = await startTestApp({ extraImports: [DiscoveryModule, OrdersModule] });
 });
 afterAll(async () => {
   await t.close();
@@ -89,6 +91,8 @@ describe('deny by default', () => {
       'POST /auth/verify-email',
       'POST /cart/coupon',
       'POST /cart/lines',
+      // Checkout: guests check out too (owner = the session; CSRF token; `checkout` rate limit).
+      'POST /checkout',
       // Stripe's signed webhook (the signature authenticates; no session), and the development
       // provider's stand-in for Stripe.js (registered only with PAYMENT_PROVIDER=development).
       'POST /payments/development/intents/:id/authenticate',

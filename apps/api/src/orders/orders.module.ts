@@ -1,0 +1,33 @@
+import { Global, Module } from '@nestjs/common';
+import { CartModule } from '../cart/cart.module';
+import { PAYMENT_EVENT_HANDLER } from '../payments/payment-event';
+import { CheckoutController } from './checkout.controller';
+import { CheckoutService } from './checkout.service';
+import { OrderPaymentHandler } from './order-payment.handler';
+import { OrdersRepository } from './orders.repository';
+import { ReservationExpirySweeper } from './reservation-expiry.sweeper';
+import { StockReservationsRepository } from './stock-reservations.repository';
+
+/**
+ * Orders: checkout (`POST /api/checkout`), the order state machine, stock reservations and their
+ * expiry sweeper, and the payments port: it binds `PAYMENT_EVENT_HANDLER` to
+ * {@link OrderPaymentHandler} (global, so the payments module finds it).
+ *
+ * Wire by importing `OrdersModule` in the application module (after `PaymentsModule.forRoot`).
+ * Needs the global payments, mail, encryption, identity and config modules; imports `CartModule`.
+ */
+@Global()
+@Module({
+  imports: [CartModule],
+  controllers: [CheckoutController],
+  providers: [
+    OrdersRepository,
+    StockReservationsRepository,
+    CheckoutService,
+    OrderPaymentHandler,
+    ReservationExpirySweeper,
+    { provide: PAYMENT_EVENT_HANDLER, useExisting: OrderPaymentHandler },
+  ],
+  exports: [PAYMENT_EVENT_HANDLER, OrdersRepository],
+})
+export class OrdersModule {}
