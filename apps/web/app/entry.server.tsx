@@ -1,0 +1,84 @@
+import { PassThrough } from 'node:stream';
+import { createReadableStreamFromReadable } from '@react-router/node';
+import { renderToPipeableStream } from 'react-dom/server';
+import { ServerRouter, type EntryContext, type HandleDataRequestFunction } from 'react-router';
+import {
+  BASE_SECURITY_HEADERS,
+  applyHtmlSecurityHeaders,
+  createNonce,
+} from './lib/security-headers.server';
+
+/** How long React may stream before unresolved boundaries are abandoned. */
+export const streamTimeout = 5_000;
+
+/** Re-exported so `server.mjs` applies the same headers to static files without a second copy. */
+export { BASE_SECURITY_HEADERS };
+
+/**
+ * Renders every HTML response. THE place where the CSP nonce is made: one fresh nonce per
+ * response, given to `<ServerRouter nonce>` (the default of `<Scripts>`, `<ScrollRestoration>` and
+ * the streamed data scripts) and to React's bootstrap scripts, and written into the CSP header of
+ * the same response. Waits for the whole page (loaders already ran) so the status is final.
+ */
+export default function handleRequest(
+  request: Request,
+  responseStatusCode: number,
+  responseHeaders: Headers,
+  routerContext: EntryContext,
+): Promise<Response> {
+  const nonce = createNonce();
+  applyHtmlSecurityHeaders(responseHeaders, nonce, responseStatusCode);
+  if (request.method.toUpperCase() === 'HEAD') {
+    return Promise.resolve(
+      new Response(null, { status: responseStatusCode, headers: responseHeaders }),
+    );
+  }
+
+  return new Promise((resolve, reject) => {
+    let status = responseStatusCode;
+    const timer = setTimeout(() => {
+      abort();
+    }, streamTimeout + 1_000);
+    const { pipe, abort } = renderToPipeableStream(
+      <ServerRouter context={routerContext} url={request.url} nonce={nonce} />,
+      {
+        nonce,
+        onAllReady() {
+          const body = new PassThrough({
+            final(callback) {
+              clearTimeout(timer);
+              callback();
+            },
+          });
+          applyHtmlSecurityHeaders(responseHeaders, nonce, status);
+          resolve(
+            new Response(createReadableStreamFromReadable(body), {
+              headers: responseHeaders,
+              status,
+            }),
+          );
+          pipe(body);
+        },
+        onShellError(error: unknown) {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error('render failed'));
+        },
+        onError(error: unknown) {
+          status = 500;
+          console.error(error);
+        },
+      },
+    );
+  });
+}
+
+/**
+ * Client-side navigation data (`*.data`): the same headers as everything else, never stored by a
+ * shared cache (it may be personal later), no CSP needed (not a document).
+ */
+export const handleDataRequest: HandleDataRequestFunction = (response) => {
+  for (const [name, value] of Object.entries(BASE_SECURITY_HEADERS))
+    response.headers.set(name, value);
+  if (!response.headers.has('Cache-Control')) response.headers.set('Cache-Control', 'no-store');
+  return response;
+};

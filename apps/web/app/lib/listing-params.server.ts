@@ -1,0 +1,64 @@
+import { ListProductsQuerySchema } from '@storefront/contracts';
+
+/** The page query parameters a listing page forwards to the API; every other one is ignored. */
+export const LISTING_PARAMS = [
+  'facet',
+  'sort',
+  'cursor',
+  'minPrice',
+  'maxPrice',
+  'inStock',
+] as const;
+
+/**
+ * The API query of a category page: the allowed parameters of the page URL plus the category,
+ * validated by the same contract the API applies. `undefined` when the URL is not a valid listing
+ * (the page answers 400 rather than forwarding junk).
+ */
+export function listingApiQuery(category: string, pageUrl: URL): URLSearchParams | undefined {
+  const query = new URLSearchParams({ category });
+  for (const name of LISTING_PARAMS) {
+    for (const value of pageUrl.searchParams.getAll(name)) {
+      if (value !== '') query.append(name, value);
+    }
+  }
+  const raw: Record<string, string | string[]> = {};
+  for (const name of new Set(query.keys())) {
+    const values = query.getAll(name);
+    raw[name] = values.length === 1 ? (values[0] ?? '') : values;
+  }
+  return ListProductsQuerySchema.safeParse(raw).success ? query : undefined;
+}
+
+/** The listing parameters of a request's query, without anything else (e.g. React Router's own). */
+function listingParams(search: URLSearchParams): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const name of LISTING_PARAMS)
+    for (const value of search.getAll(name)) params.append(name, value);
+  return params;
+}
+
+/**
+ * A link target (on the page's canonical `path`, never the request path, which is `….data` on
+ * client-side navigations) that toggles one facet filter on the current listing URL and restarts at the
+ * first page (a cursor belongs to the old filter set).
+ */
+export function toggleFacetHref(path: string, search: URLSearchParams, facet: string): string {
+  const params = listingParams(search);
+  const current = params.getAll('facet');
+  params.delete('facet');
+  params.delete('cursor');
+  const next = current.includes(facet) ? current.filter((f) => f !== facet) : [...current, facet];
+  for (const f of next) params.append('facet', f);
+  const qs = params.toString();
+  return `${path}${qs === '' ? '' : `?${qs}`}`;
+}
+
+/** The listing URL of the next page (same filters and sort, the API's opaque cursor). */
+export function pageHref(path: string, search: URLSearchParams, cursor: string | null): string {
+  const params = listingParams(search);
+  params.delete('cursor');
+  if (cursor !== null) params.set('cursor', cursor);
+  const qs = params.toString();
+  return `${path}${qs === '' ? '' : `?${qs}`}`;
+}

@@ -1,0 +1,158 @@
+import { SlugSchema } from '@storefront/contracts';
+import { Link, useLoaderData } from 'react-router';
+import { ProductCard } from '../components/product-card';
+import { fetchCategoryTree, fetchProducts, findCategory } from '../lib/catalogue-api.server';
+import { listingApiQuery, pageHref, toggleFacetHref } from '../lib/listing-params.server';
+import { SORT_LABELS } from '../lib/sort-labels';
+import { HTML_CACHE } from '../lib/security-headers.server';
+import type { Route } from './+types/category';
+import { pageError } from '../lib/http-status.server';
+
+/**
+ * A category listing. Filters, sort and pagination live in the URL (`facet=key:value`, `sort`,
+ * `cursor`), so every state is a link and the page works without JavaScript.
+ */
+export async function loader({ params, request }: Route.LoaderArgs) {
+  const slug = SlugSchema.safeParse(params.slug);
+  if (!slug.success) pageError(404);
+  const url = new URL(request.url);
+  const query = listingApiQuery(slug.data, url);
+  if (!query) pageError(400);
+  const [tree, list] = await Promise.all([fetchCategoryTree(), fetchProducts(query)]);
+  const found = findCategory(tree.items, slug.data);
+  if (!found) pageError(404);
+  const selected = url.searchParams.getAll('facet');
+  const path = `/c/${slug.data}`;
+  return {
+    category: { slug: found.node.slug, name: found.node.name, description: found.node.description },
+    trail: found.trail.map(({ slug: s, name }) => ({ slug: s, name })),
+    children: found.node.children.map(({ slug: s, name }) => ({ slug: s, name })),
+    products: list.items,
+    total: list.total,
+    sort: list.sort,
+    facets: list.facets.map((f) => ({
+      key: f.key,
+      values: f.values.map((v) => {
+        const facet = `${f.key}:${v.value}`;
+        return {
+          ...v,
+          selected: selected.includes(facet),
+          href: toggleFacetHref(path, url.searchParams, facet),
+        };
+      }),
+    })),
+    selected,
+    firstPageHref: url.searchParams.has('cursor') ? pageHref(path, url.searchParams, null) : null,
+    nextPageHref:
+      list.nextCursor === null ? null : pageHref(path, url.searchParams, list.nextCursor),
+  };
+}
+
+/** A public page: browsers may keep it but revalidate; shared caches never store it. */
+export function headers() {
+  return { 'Cache-Control': HTML_CACHE.publicPage };
+}
+
+/** Title and description from the category. */
+export function meta({ loaderData }: Route.MetaArgs) {
+  // Undefined when the loader ended with an error page (the boundary sets its own title).
+  const page = loaderData as typeof loaderData | undefined;
+  return page
+    ? [
+        { title: `${page.category.name} — Storefront` },
+        { name: 'description', content: page.category.description },
+      ]
+    : [];
+}
+
+/** The listing: facets as toggle links, a sort form (GET), the grid and pagination links. */
+export default function Category() {
+  const page = useLoaderData<typeof loader>();
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <ol>
+          <li>
+            <Link to="/">Home</Link>
+          </li>
+          {page.trail.map((c) => (
+            <li key={c.slug}>
+              <Link to={`/c/${c.slug}`}>{c.name}</Link>
+            </li>
+          ))}
+          <li aria-current="page">{page.category.name}</li>
+        </ol>
+      </nav>
+      <h1>{page.category.name}</h1>
+      <p className="lead">{page.category.description}</p>
+      {page.children.length > 0 ? (
+        <ul className="subcategories" aria-label="Sub-categories">
+          {page.children.map((c) => (
+            <li key={c.slug}>
+              <Link to={`/c/${c.slug}`}>{c.name}</Link>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <div className="listing">
+        <aside aria-labelledby="filters-title" className="filters">
+          <h2 id="filters-title">Filters</h2>
+          {page.facets.map((facet) => (
+            <section key={facet.key} className="facet">
+              <h3>{facet.key}</h3>
+              <ul>
+                {facet.values.map((v) => (
+                  <li key={v.value}>
+                    <Link
+                      to={v.href}
+                      className={v.selected ? 'facet-link selected' : 'facet-link'}
+                      rel="nofollow"
+                    >
+                      {v.selected ? <span className="visually-hidden">Remove filter: </span> : null}
+                      {v.value} <span className="count">({v.count})</span>
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ))}
+        </aside>
+        <section aria-labelledby="results-title" className="results">
+          <h2 id="results-title" className="visually-hidden">
+            Products
+          </h2>
+          <form method="get" className="sort-form">
+            {page.selected.map((f) => (
+              <input key={f} type="hidden" name="facet" value={f} />
+            ))}
+            <label htmlFor="sort">Sort by</label>
+            <select id="sort" name="sort" defaultValue={page.sort}>
+              {Object.entries(SORT_LABELS).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+            <button type="submit">Apply</button>
+          </form>
+          <p className="result-count" role="status">
+            {`${String(page.total)} ${page.total === 1 ? 'product' : 'products'}`}
+          </p>
+          <ul className="product-grid">
+            {page.products.map((p) => (
+              <ProductCard key={p.id} product={p} />
+            ))}
+          </ul>
+          <nav aria-label="Pagination" className="pagination">
+            {page.firstPageHref !== null ? <Link to={page.firstPageHref}>First page</Link> : null}
+            {page.nextPageHref !== null ? (
+              <Link to={page.nextPageHref} rel="next">
+                Next page
+              </Link>
+            ) : null}
+          </nav>
+        </section>
+      </div>
+    </>
+  );
+}

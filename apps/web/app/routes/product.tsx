@@ -1,0 +1,100 @@
+import { SlugSchema } from '@storefront/contracts';
+import { Link, useLoaderData } from 'react-router';
+import { fetchProduct } from '../lib/catalogue-api.server';
+import { formatMoney, formatPriceRange } from '../lib/format';
+import { HTML_CACHE } from '../lib/security-headers.server';
+import { pageError } from '../lib/http-status.server';
+import type { Route } from './+types/product';
+
+const STOCK_LABELS = {
+  in_stock: 'In stock',
+  low_stock: 'Only a few left',
+  out_of_stock: 'Out of stock',
+} as const;
+
+/** A product by slug; an unknown or malformed slug is this site's 404 page. */
+export async function loader({ params }: Route.LoaderArgs) {
+  const slug = SlugSchema.safeParse(params.slug);
+  if (!slug.success) pageError(404);
+  return { product: await fetchProduct(slug.data) };
+}
+
+/** A public page: browsers may keep it but revalidate; shared caches never store it. */
+export function headers() {
+  return { 'Cache-Control': HTML_CACHE.publicPage };
+}
+
+/** Title and description from the product. */
+export function meta({ loaderData }: Route.MetaArgs) {
+  // Undefined when the loader ended with an error page (the boundary sets its own title).
+  const page = loaderData as typeof loaderData | undefined;
+  return page
+    ? [
+        { title: `${page.product.name} — ${page.product.brand} — Storefront` },
+        { name: 'description', content: page.product.description.slice(0, 160) },
+      ]
+    : [];
+}
+
+/** The product page: breadcrumb, price (VAT included), variants with stock, details. */
+export default function Product() {
+  const { product } = useLoaderData<typeof loader>();
+  return (
+    <article className="product">
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <ol>
+          <li>
+            <Link to="/">Home</Link>
+          </li>
+          {product.breadcrumb.map((c) => (
+            <li key={c.slug}>
+              <Link to={`/c/${c.slug}`}>{c.name}</Link>
+            </li>
+          ))}
+        </ol>
+      </nav>
+      <p className="product-brand">{product.brand}</p>
+      <h1>{product.name}</h1>
+      <p className="product-price">
+        {formatPriceRange(product.priceFrom, product.priceTo)} <small>VAT included</small>
+      </p>
+      <p>{product.description}</p>
+      <h2>Options</h2>
+      <table className="variants">
+        <thead>
+          <tr>
+            <th scope="col">Variant</th>
+            <th scope="col">Price</th>
+            <th scope="col">Availability</th>
+          </tr>
+        </thead>
+        <tbody>
+          {product.variants.map((v) => (
+            <tr key={v.id}>
+              <th scope="row">
+                {Object.entries(v.options)
+                  .map(([name, value]) => `${name}: ${value}`)
+                  .join(', ') || v.sku}
+              </th>
+              <td>{formatMoney(v.price)}</td>
+              <td className={`stock ${v.stockStatus}`}>{STOCK_LABELS[v.stockStatus]}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {Object.keys(product.attributes).length > 0 ? (
+        <>
+          <h2>Details</h2>
+          <dl className="attributes">
+            {Object.entries(product.attributes).map(([name, value]) => (
+              <div key={name}>
+                <dt>{name}</dt>
+                <dd>{value}</dd>
+              </div>
+            ))}
+          </dl>
+        </>
+      ) : null}
+    </article>
+  );
+}
