@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ShippingMethodCodeSchema } from './cart';
 import { AddressInputSchema, EmailSchema } from './identity';
 import { CURRENCIES } from './money';
+import { intParam } from './query-params';
 import { PaymentClientSessionSchema } from './payments';
 
 /**
@@ -86,7 +87,40 @@ export const OrderSchema = z.strictObject({
   total: z.number().int().nonnegative(),
   shippingMethod: z.string(),
   lines: z.array(OrderLineSchema),
+  shippingAddress: ShippingAddressSchema,
   createdAt: z.iso.datetime({ offset: true }),
 });
 /** {@link OrderSchema} as TypeScript. */
 export type Order = z.infer<typeof OrderSchema>;
+
+/** An order in a list: no lines, no personal data. */
+export const OrderSummarySchema = z.strictObject({
+  id: z.uuid(),
+  number: z.string(),
+  status: z.enum(ORDER_STATUSES),
+  currency: z.enum(CURRENCIES),
+  total: z.number().int().nonnegative(),
+  itemCount: z.number().int().nonnegative(),
+  createdAt: z.iso.datetime({ offset: true }),
+});
+/** {@link OrderSummarySchema} as TypeScript. */
+export type OrderSummary = z.infer<typeof OrderSummarySchema>;
+
+/** A list of orders, newest first. */
+export const OrderListSchema = z.strictObject({ orders: z.array(OrderSummarySchema) });
+/** {@link OrderListSchema} as TypeScript. */
+export type OrderList = z.infer<typeof OrderListSchema>;
+
+/** Path parameters naming an order. */
+export const OrderIdParamsSchema = z.strictObject({ id: z.uuid() });
+
+/** `GET /api/account/orders`: the newest `limit` orders of the caller. */
+export const ListOwnOrdersQuerySchema = z.strictObject({
+  limit: intParam(1, 100).optional().describe('How many orders, newest first (default 50).'),
+});
+
+/** `GET /api/admin/orders`: the newest `limit` orders, optionally of one status. */
+export const ListOrdersQuerySchema = z.strictObject({
+  status: z.enum(ORDER_STATUSES).optional(),
+  limit: intParam(1, 100).optional().describe('How many orders, newest first (default 50).'),
+});

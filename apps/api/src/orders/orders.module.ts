@@ -4,12 +4,15 @@ import { PAYMENT_EVENT_HANDLER } from '../payments/payment-event';
 import { CheckoutController } from './checkout.controller';
 import { CheckoutService } from './checkout.service';
 import { OrderPaymentHandler } from './order-payment.handler';
+import { AccountOrdersController, AdminOrdersController } from './orders.controller';
+import { OrdersQuery } from './orders-query.service';
 import { OrdersRepository } from './orders.repository';
 import { ReservationExpirySweeper } from './reservation-expiry.sweeper';
 import { StockReservationsRepository } from './stock-reservations.repository';
 
 /**
- * Orders: checkout (`POST /api/checkout`), the order state machine, stock reservations and their
+ * Orders: checkout (`POST /api/checkout`), order history (`/api/account/orders`), the staff list
+ * (`/api/admin/orders`), the order state machine, stock reservations and their
  * expiry sweeper, and the payments port: it binds `PAYMENT_EVENT_HANDLER` to
  * {@link OrderPaymentHandler} (global, so the payments module finds it).
  *
@@ -19,11 +22,12 @@ import { StockReservationsRepository } from './stock-reservations.repository';
 @Global()
 @Module({
   imports: [CartModule],
-  controllers: [CheckoutController],
+  controllers: [CheckoutController, AccountOrdersController, AdminOrdersController],
   providers: [
     OrdersRepository,
     StockReservationsRepository,
     CheckoutService,
+    OrdersQuery,
     OrderPaymentHandler,
     ReservationExpirySweeper,
     { provide: PAYMENT_EVENT_HANDLER, useExisting: OrderPaymentHandler },

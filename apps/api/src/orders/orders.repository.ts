@@ -116,6 +116,49 @@ function toOrder(row: OrderRow | undefined): OrderRecord | null {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** An order in a list. */
+export interface OrderSummaryRecord {
+  id: string;
+  number: string;
+  status: OrderStatus;
+  currency: 'EUR';
+  total: number;
+  itemCount: number;
+  createdAt: Date;
+}
+
+interface OrderSummaryRow {
+  id: string;
+  number: string;
+  status: string;
+  currency: 'EUR';
+  total_amount: number;
+  item_count: number;
+  created_at: Date;
+}
+
+const SUMMARY_COLUMNS = `o.id, o.number, o.status, o.currency, o.total_amount, o.created_at,
+  (SELECT coalesce(sum(l.quantity), 0)::int FROM order_lines l WHERE l.order_id = o.id) AS item_count`;
+// Composed from constants only (no input): the queries stay fully parameterised.
+const LIST_OF_USER = `SELECT ${SUMMARY_COLUMNS} FROM orders o WHERE o.user_id = $1
+  ORDER BY o.created_at DESC, o.id DESC LIMIT $2`;
+const LIST_ALL = `SELECT ${SUMMARY_COLUMNS} FROM orders o
+  WHERE ($1::varchar IS NULL OR o.status = $1::varchar)
+  ORDER BY o.created_at DESC, o.id DESC LIMIT $2`;
+
+function toSummary(row: OrderSummaryRow): OrderSummaryRecord {
+  if (!isOrderStatus(row.status)) throw new Error(`unknown order status in the database`);
+  return {
+    id: row.id,
+    number: row.number,
+    status: row.status,
+    currency: row.currency,
+    total: row.total_amount,
+    itemCount: row.item_count,
+    createdAt: row.created_at,
+  };
+}
+
 /** Whether `value` has the shape of an order id (checked before it reaches a `uuid` column). */
 export function isOrderId(value: string): boolean {
   return UUID.test(value);
@@ -300,6 +343,27 @@ export class OrdersRepository {
     if (rows.length !== 1) {
       throw new DomainError('ORDER_STATE_CONFLICT');
     }
+  }
+
+  /** The customer's newest orders. */
+  async listOfUser(userId: string, limit: number): Promise<OrderSummaryRecord[]> {
+    const rows = await this.dataSource.query<OrderSummaryRow[]>(LIST_OF_USER, [userId, limit]);
+    return rows.map(toSummary);
+  }
+
+  /** The newest orders of the shop, optionally of one status (staff). */
+  async listAll(status: OrderStatus | null, limit: number): Promise<OrderSummaryRecord[]> {
+    const rows = await this.dataSource.query<OrderSummaryRow[]>(LIST_ALL, [status, limit]);
+    return rows.map(toSummary);
+  }
+
+  /** The sealed shipping address of an order. */
+  async sealedShippingAddress(orderId: string): Promise<string | null> {
+    const rows = await this.dataSource.query<{ shipping_address_sealed: string }[]>(
+      `SELECT shipping_address_sealed FROM orders WHERE id = $1`,
+      [orderId],
+    );
+    return rows[0]?.shipping_address_sealed ?? null;
   }
 
   /** Ids of pending orders whose reservation has expired (by PostgreSQL's clock), oldest first. */

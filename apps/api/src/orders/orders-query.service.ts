@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  ShippingAddressSchema,
+  type Order,
+  type OrderList,
+  type OrderStatus,
+} from '@storefront/contracts';
+import { DomainError } from '../core/errors/domain-error';
+import { FIELD_CIPHER, type FieldCipher } from '../privacy/encryption/field-cipher';
+import {
+  ORDER_SEALED,
+  OrdersRepository,
+  type OrderRecord,
+  type OrderSummaryRecord,
+} from './orders.repository';
+
+const DEFAULT_LIMIT = 50;
+
+function toList(orders: OrderSummaryRecord[]): OrderList {
+  return { orders: orders.map((o) => ({ ...o, createdAt: o.createdAt.toISOString() })) };
+}
+
+/**
+ * Reading orders: a customer's own (found through the caller's account id, so another customer's
+ * order is a 404 and reveals nothing), and the shop's list for staff with `orders:read` (summaries
+ * only: no address, no email).
+ */
+@Injectable()
+export class OrdersQuery {
+  constructor(
+    @Inject(OrdersRepository) private readonly orders: OrdersRepository,
+    @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
+  ) {}
+
+  /** The caller's newest orders. */
+  async listOwn(userId: string, limit = DEFAULT_LIMIT): Promise<OrderList> {
+    return toList(await this.orders.listOfUser(userId, limit));
+  }
+
+  /** One of the caller's orders, in full (its shipping address opened); 404 for anyone else's. */
+  async findOwn(userId: string, orderId: string): Promise<Order> {
+    const order = await this.orders.find(orderId);
+    if (order?.userId !== userId) throw new DomainError('NOT_FOUND');
+    return this.toOrder(order);
+  }
+
+  /** The shop's newest orders (staff). */
+  async listAll(status: OrderStatus | null, limit = DEFAULT_LIMIT): Promise<OrderList> {
+    return toList(await this.orders.listAll(status, limit));
+  }
+
+  private async toOrder(order: OrderRecord): Promise<Order> {
+    const sealed = await this.orders.sealedShippingAddress(order.id);
+    if (sealed === null) throw new DomainError('NOT_FOUND');
+    const address = ShippingAddressSchema.parse(
+      JSON.parse(await this.cipher.decrypt(sealed, ORDER_SEALED.shippingAddress(order.id))),
+    );
+    const lines = await this.orders.lines(order.id);
+    return {
+      id: order.id,
+      number: order.number,
+      status: order.status,
+      currency: order.currency,
+      subtotal: order.subtotal,
+      discount: order.discount,
+      shipping: order.shipping,
+      vat: order.vat,
+      total: order.total,
+      shippingMethod: order.shippingMethodCode,
+      lines,
+      shippingAddress: address,
+      createdAt: order.createdAt.toISOString(),
+    };
+  }
+}
