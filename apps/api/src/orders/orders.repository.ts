@@ -366,6 +366,24 @@ export class OrdersRepository {
     return rows[0]?.shipping_address_sealed ?? null;
   }
 
+  /**
+   * Pending orders holding a PaymentIntent and older than `olderThanSeconds` (PostgreSQL's clock):
+   * the candidates of reconciliation (a webhook lost, or a crash between the provider and us).
+   */
+  async pendingWithIntent(
+    olderThanSeconds: number,
+    limit: number,
+  ): Promise<{ id: string; paymentIntentId: string }[]> {
+    const rows = await this.dataSource.query<{ id: string; payment_intent_id: string }[]>(
+      `SELECT id, payment_intent_id FROM orders
+        WHERE status = 'pending_payment' AND payment_intent_id IS NOT NULL
+          AND created_at <= now() - make_interval(secs => $1)
+        ORDER BY created_at LIMIT $2`,
+      [olderThanSeconds, limit],
+    );
+    return rows.map((r) => ({ id: r.id, paymentIntentId: r.payment_intent_id }));
+  }
+
   /** Ids of pending orders whose reservation has expired (by PostgreSQL's clock), oldest first. */
   async expiredPendingOrders(
     limit: number,

@@ -13,22 +13,35 @@ import {
   type PaymentGateway,
 } from '../payments/payment-gateway';
 import { PaymentProviderError } from '../payments/payment-provider.error';
+import { PaymentEventProcessor } from '../payments/payment-event.processor';
 import { cancelOrder } from './order-payment.handler';
 import { OrdersRepository } from './orders.repository';
 import { StockReservationsRepository } from './stock-reservations.repository';
 
 const SWEEP_BATCH = 50;
+/** A pending order is reconciled once it is this old (its webhook should long have arrived). */
+export const RECONCILE_AFTER_SECONDS = 300;
 
 /** What one pass of the sweeper did. */
 export interface ReservationSweepResult {
+  /** Pending orders whose settled intent was applied by reconciliation. */
+  reconciled: number;
   cancelled: number;
   /** Left pending: the intent was paid or is being paid, or the provider did not answer. */
   skipped: number;
 }
 
 /**
- * Releases expired reservations. Every `ORDER_SWEEP_INTERVAL_MS`, in the API process, it takes the
- * pending orders whose reservation expired (PostgreSQL's clock) and, for each:
+ * Reconciles pending orders and releases expired reservations. Every `ORDER_SWEEP_INTERVAL_MS`,
+ * in the API process:
+ *
+ * - **Reconciliation** first: a pending order older than {@link RECONCILE_AFTER_SECONDS} that
+ *   holds a PaymentIntent has it re-read from the provider; a `succeeded` or `canceled` intent is
+ *   applied through the same `PaymentEventProcessor` as a webhook (a synthetic event id
+ *   `evt_reconcile_<intent>_<status>`, so the amount check, the single effect and the record in
+ *   `payment_events` are the same). A lost webhook or a crash between the provider and us never
+ *   loses a paid order; the real webhook arriving later finds the order paid and changes nothing.
+ * - **Expiry**: the pending orders whose reservation expired (PostgreSQL's clock), each:
  *
  * 1. cancels the PaymentIntent first (idempotency key tied to the order), so the customer can no
  *    longer pay an order about to be cancelled; an intent the provider refuses to cancel because it
@@ -52,6 +65,7 @@ export class ReservationExpirySweeper implements OnApplicationBootstrap, OnAppli
     @Inject(StockReservationsRepository) private readonly stock: StockReservationsRepository,
     @Inject(CouponsService) private readonly coupons: CouponsService,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
+    @Inject(PaymentEventProcessor) private readonly processor: PaymentEventProcessor,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -81,7 +95,8 @@ export class ReservationExpirySweeper implements OnApplicationBootstrap, OnAppli
 
   /** One pass (exposed for tests). */
   async sweep(): Promise<ReservationSweepResult> {
-    const result: ReservationSweepResult = { cancelled: 0, skipped: 0 };
+    const result: ReservationSweepResult = { reconciled: 0, cancelled: 0, skipped: 0 };
+    result.reconciled = await this.reconcile();
     for (const expired of await this.orders.expiredPendingOrders(SWEEP_BATCH)) {
       if (expired.paymentIntentId !== null && !(await this.cancelIntent(expired))) {
         result.skipped += 1;
@@ -97,6 +112,29 @@ export class ReservationExpirySweeper implements OnApplicationBootstrap, OnAppli
       if (cancelled) result.cancelled += 1;
     }
     return result;
+  }
+
+  /** Applies the provider's settled state of old pending orders' intents; returns how many. */
+  private async reconcile(): Promise<number> {
+    let applied = 0;
+    for (const pending of await this.orders.pendingWithIntent(
+      RECONCILE_AFTER_SECONDS,
+      SWEEP_BATCH,
+    )) {
+      const intent = await this.gateway.retrieveIntent(pending.paymentIntentId).catch(() => null);
+      if (intent?.status !== 'succeeded' && intent?.status !== 'canceled') continue;
+      const now = new Date();
+      const result = await this.processor.process({
+        provider: this.gateway.provider,
+        id: `evt_reconcile_${intent.id}_${intent.status}`,
+        type: 'reconciliation.payment_intent',
+        paymentIntentId: intent.id,
+        occurredAt: now,
+        receivedAt: now,
+      });
+      if (result.outcome === 'processed') applied += 1;
+    }
+    return applied;
   }
 
   /** True when the intent is cancelled (now or before); false when it must be left alone. */

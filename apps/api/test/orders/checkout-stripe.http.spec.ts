@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReservationExpirySweeper } from '../../src/orders/reservation-expiry.sweeper';
 import type { CartWorld } from '../cart/cart-fixture';
 import { startLocalStripe, type LocalStripe } from '../support/stripe-server';
 import {
@@ -115,5 +116,58 @@ describe('checkout with Stripe (the real SDK against the local Stripe)', () => {
     expect((await stripe.deliver(event)).status).toBe(200);
     expect((await orderRow(world, answer.orderId)).status).toBe('cancelled');
     expect(await stockOf(world, variantId)).toBe(1);
+  });
+
+  it('reconciles a paid order whose webhook never came (once), and ignores the late webhook', async () => {
+    const browser = world.browser();
+    const variantId = await world.variant({ stock: 2 });
+    await addLine(browser, variantId, 1);
+    const answer = await checkout(browser, checkoutBody());
+    // The customer paid on Stripe, but the webhook is lost.
+    const event = stripe.setIntentState(answer.payment.paymentIntentId, 'succeeded');
+    const sweeper = world.t.app.get(ReservationExpirySweeper);
+    const before = await confirmations();
+    // Too recent to reconcile: the webhook may still come.
+    await sweeper.sweep();
+    expect((await orderRow(world, answer.orderId)).status).toBe('pending_payment');
+
+    await world.owner.query(
+      `UPDATE orders SET created_at = now() - interval '10 minutes' WHERE id = $1`,
+      [answer.orderId],
+    );
+    await sweeper.sweep();
+    expect((await orderRow(world, answer.orderId)).status).toBe('paid');
+    expect(await reservationsOf(world, answer.orderId)).toEqual([
+      { status: 'committed', quantity: 1 },
+    ]);
+    const events = await world.owner.query<{ id: string; outcome: string }[]>(
+      `SELECT id, outcome FROM payment_events WHERE payment_intent_id = $1`,
+      [answer.payment.paymentIntentId],
+    );
+    expect(events).toEqual([
+      { id: `evt_reconcile_${answer.payment.paymentIntentId}_succeeded`, outcome: 'processed' },
+    ]);
+    // The webhook arrives at last: acknowledged, nothing applied twice.
+    expect((await stripe.deliver(event)).status).toBe(200);
+    await sweeper.sweep();
+    expect((await orderRow(world, answer.orderId)).status).toBe('paid');
+    expect(await confirmations()).toBe(before + 1);
+    expect(await stockOf(world, variantId)).toBe(1);
+  });
+
+  it('never cancels an expired order whose intent succeeded: it is paid by reconciliation instead', async () => {
+    const browser = world.browser();
+    const variantId = await world.variant({ stock: 1 });
+    await addLine(browser, variantId, 1);
+    const answer = await checkout(browser, checkoutBody());
+    stripe.setIntentState(answer.payment.paymentIntentId, 'succeeded');
+    await world.owner.query(
+      `UPDATE orders SET created_at = now() - interval '1 hour',
+              reservation_expires_at = now() - interval '1 minute' WHERE id = $1`,
+      [answer.orderId],
+    );
+    await world.t.app.get(ReservationExpirySweeper).sweep();
+    expect((await orderRow(world, answer.orderId)).status).toBe('paid');
+    expect(await stockOf(world, variantId)).toBe(0);
   });
 });
