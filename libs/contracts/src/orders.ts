@@ -124,3 +124,24 @@ export const ListOrdersQuerySchema = z.strictObject({
   status: z.enum(ORDER_STATUSES).optional(),
   limit: intParam(1, 100).optional().describe('How many orders, newest first (default 50).'),
 });
+
+/** `POST /api/admin/orders/:id/refunds`: how much to give back, under a client-generated key. */
+export const RefundRequestSchema = z.strictObject({
+  amount: z.number().int().min(1).max(99_999_999).describe('Integer minor units.'),
+  refundKey: CheckoutKeySchema.describe(
+    'Client-generated: a repeat with the same key is one refund.',
+  ),
+});
+/** {@link RefundRequestSchema} as TypeScript. */
+export type RefundRequest = z.infer<typeof RefundRequestSchema>;
+
+/** A refund and where it left the order. */
+export const RefundSchema = z.strictObject({
+  id: z.uuid(),
+  amount: z.number().int().positive(),
+  currency: z.enum(CURRENCIES),
+  status: z.enum(['pending', 'succeeded', 'failed']),
+  orderStatus: z.enum(ORDER_STATUSES),
+});
+/** {@link RefundSchema} as TypeScript. */
+export type Refund = z.infer<typeof RefundSchema>;

@@ -25,7 +25,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: 'Not signed in, or the credentials or code are wrong (`UNAUTHENTICATED`, `INVALID_CREDENTIALS`, `MFA_REQUIRED`, `REAUTHENTICATION_REQUIRED`, `INVALID_MFA_CODE`).',
   403: 'Refused (`FORBIDDEN`, `CSRF_REJECTED`, `MFA_ENROLMENT_REQUIRED`, `EMAIL_NOT_VERIFIED`).',
   404: 'Not found.',
-  409: 'Conflicts with the current state (`CONFLICT`, `CART_ITEM_UNAVAILABLE`, `CART_LIMIT_EXCEEDED`, `CHECKOUT_NOT_READY`, `ORDER_STATE_CONFLICT`, `PAYMENT_STATE_CONFLICT`).',
+  409: 'Conflicts with the current state (`CONFLICT`, `CART_ITEM_UNAVAILABLE`, `CART_LIMIT_EXCEEDED`, `CHECKOUT_NOT_READY`, `ORDER_STATE_CONFLICT`, `REFUND_NOT_ALLOWED`, `PAYMENT_STATE_CONFLICT`).',
   422: 'Refused by a rule: the password policy (`WEAK_PASSWORD`), a coupon that cannot be applied (`COUPON_NOT_APPLICABLE`).',
   429: 'Rate limited; see `Retry-After`.',
   502: 'The payment provider refused the request (`PAYMENT_PROVIDER_ERROR`).',

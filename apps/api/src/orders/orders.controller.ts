@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   ListOrdersQuerySchema,
@@ -6,24 +6,31 @@ import {
   OrderIdParamsSchema,
   OrderListSchema,
   OrderSchema,
+  RefundRequestSchema,
+  RefundSchema,
   type Order,
   type OrderList,
+  type Refund,
 } from '@storefront/contracts';
 import type { FastifyRequest } from 'fastify';
 import { requestPrincipal } from '../core/http/principal';
 import { RequirePermissions } from '../core/http/public.decorator';
 import { zodDto } from '../core/validation/zod-dto';
+import { auditContextOf } from '../audit/audit-context';
 import {
+  ApiBodyFrom,
   ApiErrorResponses,
   ApiJsonResponse,
   ApiParamsFrom,
   ApiQueryFrom,
 } from '../openapi/api-contract.decorators';
+import { OrderRefunds } from './order-refunds.service';
 import { OrdersQuery } from './orders-query.service';
 
 class ListOwnOrdersQueryDto extends zodDto(ListOwnOrdersQuerySchema) {}
 class ListOrdersQueryDto extends zodDto(ListOrdersQuerySchema) {}
 class OrderIdParamsDto extends zodDto(OrderIdParamsSchema) {}
+class RefundRequestDto extends zodDto(RefundRequestSchema) {}
 
 /** The signed-in customer's order history: only the caller's own orders. */
 @ApiTags('account')
@@ -51,19 +58,49 @@ export class AccountOrdersController {
   }
 }
 
-/** The shop's orders for staff with `orders:read` (summaries: no address, no email). */
+/**
+ * The shop's orders for staff: the list with `orders:read` (summaries: no address, no email),
+ * refunds with `orders:refund`.
+ */
 @ApiTags('admin')
 @Controller('admin/orders')
-@RequirePermissions('orders:read')
 export class AdminOrdersController {
-  constructor(@Inject(OrdersQuery) private readonly orders: OrdersQuery) {}
+  constructor(
+    @Inject(OrdersQuery) private readonly orders: OrdersQuery,
+    @Inject(OrderRefunds) private readonly refunds: OrderRefunds,
+  ) {}
 
   @Get()
+  @RequirePermissions('orders:read')
   @ApiOperation({ summary: 'Orders, newest first, optionally of one status.' })
   @ApiQueryFrom(ListOrdersQuerySchema)
   @ApiJsonResponse(200, OrderListSchema, 'A list of orders.')
   @ApiErrorResponses(400, 401, 403, 429)
   list(@Query() query: ListOrdersQueryDto): Promise<OrderList> {
     return this.orders.listAll(query.status ?? null, query.limit);
+  }
+
+  @Post(':id/refunds')
+  @HttpCode(200)
+  @RequirePermissions('orders:refund')
+  @ApiOperation({
+    summary: 'Refund (part of) a paid order, never more than remains; one refund per refund key.',
+  })
+  @ApiParamsFrom(OrderIdParamsSchema)
+  @ApiBodyFrom(RefundRequestSchema)
+  @ApiJsonResponse(200, RefundSchema, 'The refund and the order status after it.')
+  @ApiErrorResponses(400, 401, 403, 404, 409, 429, 502, 503)
+  refund(
+    @Req() request: FastifyRequest,
+    @Param() params: OrderIdParamsDto,
+    @Body() body: RefundRequestDto,
+  ): Promise<Refund> {
+    const principal = requestPrincipal(request);
+    return this.refunds.refund(
+      auditContextOf(request, { type: principal.kind, id: principal.userId }),
+      principal.userId,
+      params.id,
+      body,
+    );
   }
 }

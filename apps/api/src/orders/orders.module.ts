@@ -5,6 +5,7 @@ import { CheckoutController } from './checkout.controller';
 import { CheckoutService } from './checkout.service';
 import { OrderPaymentHandler } from './order-payment.handler';
 import { AccountOrdersController, AdminOrdersController } from './orders.controller';
+import { OrderRefunds } from './order-refunds.service';
 import { OrdersQuery } from './orders-query.service';
 import { OrdersRepository } from './orders.repository';
 import { ReservationExpirySweeper } from './reservation-expiry.sweeper';
@@ -28,6 +29,7 @@ import { StockReservationsRepository } from './stock-reservations.repository';
     StockReservationsRepository,
     CheckoutService,
     OrdersQuery,
+    OrderRefunds,
     OrderPaymentHandler,
     ReservationExpirySweeper,
     { provide: PAYMENT_EVENT_HANDLER, useExisting: OrderPaymentHandler },

@@ -43,6 +43,7 @@ describe('OpenAPI description', () => {
       '/api/account/sessions/{id}',
       '/api/admin/audit-events',
       '/api/admin/orders',
+      '/api/admin/orders/{id}/refunds',
       '/api/admin/staff',
       '/api/admin/staff/{id}/roles',
       '/api/admin/users/{id}/status',

@@ -58,6 +58,10 @@ export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, { status: number; messa
     status: 409,
     message: 'The order is not in a state that allows this.',
   },
+  REFUND_NOT_ALLOWED: {
+    status: 409,
+    message: 'This refund is not possible (the order is not paid, or it exceeds what remains).',
+  },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   UNSUPPORTED_MEDIA_TYPE: {

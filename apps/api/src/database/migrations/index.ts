@@ -10,6 +10,7 @@ import { CreateCustomerAddresses1763870000000 } from './1763870000000-create-cus
 import { CreatePaymentEvents1763900000000 } from './1763900000000-create-payment-events';
 import { CreateCarts1763910000000 } from './1763910000000-create-carts';
 import { CreateOrders1763920000000 } from './1763920000000-create-orders';
+import { CreateOrderRefunds1763920000001 } from './1763920000001-create-order-refunds';
 
 /** Every migration, in order. Generated or hand-written, each is committed and reviewed. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   CreatePaymentEvents1763900000000,
   CreateCarts1763910000000,
   CreateOrders1763920000000,
+  CreateOrderRefunds1763920000001,
 ];
