@@ -25,6 +25,7 @@ export const AUDIT_ACTIONS = [
   'staff.role.changed',
   'encryption.key.rotated',
   'order.refunded',
+  'order.status.changed',
 ] as const;
 /** One of {@link AUDIT_ACTIONS}. */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

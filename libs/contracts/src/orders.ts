@@ -145,3 +145,19 @@ export const RefundSchema = z.strictObject({
 });
 /** {@link RefundSchema} as TypeScript. */
 export type Refund = z.infer<typeof RefundSchema>;
+
+/** The statuses staff move a paid order through (`POST /api/admin/orders/:id/status`). */
+export const FULFILMENT_STATUSES = ['fulfilled', 'shipped', 'delivered'] as const;
+
+/** `POST /api/admin/orders/:id/status`: the next fulfilment status. */
+export const OrderStatusChangeSchema = z.strictObject({ status: z.enum(FULFILMENT_STATUSES) });
+/** {@link OrderStatusChangeSchema} as TypeScript. */
+export type OrderStatusChange = z.infer<typeof OrderStatusChangeSchema>;
+
+/** An order's status after a change. */
+export const OrderStatusViewSchema = z.strictObject({
+  id: z.uuid(),
+  status: z.enum(ORDER_STATUSES),
+});
+/** {@link OrderStatusViewSchema} as TypeScript. */
+export type OrderStatusView = z.infer<typeof OrderStatusViewSchema>;

@@ -1,4 +1,4 @@
-import { AUDIT_ID_PATTERN, type AuditAction } from '@storefront/contracts';
+import { AUDIT_ID_PATTERN, ORDER_STATUSES, type AuditAction } from '@storefront/contracts';
 import { z } from 'zod';
 
 /*
@@ -302,6 +302,17 @@ export const SECURITY_EVENTS = {
       full: z.boolean(),
     }),
     example: { amount: 1999, currency: 'EUR', full: false },
+  },
+  'order.status.changed': {
+    audit: true,
+    outcome: 'success',
+    description:
+      'A staff member moved an order on (fulfilled, shipped, delivered; target: the order).',
+    details: z.strictObject({
+      from: z.enum(ORDER_STATUSES),
+      to: z.enum(ORDER_STATUSES),
+    }),
+    example: { from: 'paid', to: 'fulfilled' },
   },
 } as const satisfies Record<string, SecurityEventDefinition>;
 

@@ -6,10 +6,13 @@ import {
   OrderIdParamsSchema,
   OrderListSchema,
   OrderSchema,
+  OrderStatusChangeSchema,
+  OrderStatusViewSchema,
   RefundRequestSchema,
   RefundSchema,
   type Order,
   type OrderList,
+  type OrderStatusView,
   type Refund,
 } from '@storefront/contracts';
 import type { FastifyRequest } from 'fastify';
@@ -24,6 +27,7 @@ import {
   ApiParamsFrom,
   ApiQueryFrom,
 } from '../openapi/api-contract.decorators';
+import { OrderFulfilment } from './order-fulfilment.service';
 import { OrderRefunds } from './order-refunds.service';
 import { OrdersQuery } from './orders-query.service';
 
@@ -31,6 +35,7 @@ class ListOwnOrdersQueryDto extends zodDto(ListOwnOrdersQuerySchema) {}
 class ListOrdersQueryDto extends zodDto(ListOrdersQuerySchema) {}
 class OrderIdParamsDto extends zodDto(OrderIdParamsSchema) {}
 class RefundRequestDto extends zodDto(RefundRequestSchema) {}
+class OrderStatusChangeDto extends zodDto(OrderStatusChangeSchema) {}
 
 /** The signed-in customer's order history: only the caller's own orders. */
 @ApiTags('account')
@@ -60,7 +65,7 @@ export class AccountOrdersController {
 
 /**
  * The shop's orders for staff: the list with `orders:read` (summaries: no address, no email),
- * refunds with `orders:refund`.
+ * fulfilment moves with `orders:write`, refunds with `orders:refund`.
  */
 @ApiTags('admin')
 @Controller('admin/orders')
@@ -68,7 +73,31 @@ export class AdminOrdersController {
   constructor(
     @Inject(OrdersQuery) private readonly orders: OrdersQuery,
     @Inject(OrderRefunds) private readonly refunds: OrderRefunds,
+    @Inject(OrderFulfilment) private readonly fulfilment: OrderFulfilment,
   ) {}
+
+  @Post(':id/status')
+  @HttpCode(200)
+  @RequirePermissions('orders:write')
+  @ApiOperation({
+    summary: 'Move a paid order on (fulfilled, shipped, delivered); any other move is a 409.',
+  })
+  @ApiParamsFrom(OrderIdParamsSchema)
+  @ApiBodyFrom(OrderStatusChangeSchema)
+  @ApiJsonResponse(200, OrderStatusViewSchema, 'The order status after the change.')
+  @ApiErrorResponses(400, 401, 403, 404, 409, 429)
+  moveTo(
+    @Req() request: FastifyRequest,
+    @Param() params: OrderIdParamsDto,
+    @Body() body: OrderStatusChangeDto,
+  ): Promise<OrderStatusView> {
+    const principal = requestPrincipal(request);
+    return this.fulfilment.moveTo(
+      auditContextOf(request, { type: principal.kind, id: principal.userId }),
+      params.id,
+      body.status,
+    );
+  }
 
   @Get()
   @RequirePermissions('orders:read')

@@ -5,6 +5,7 @@ import { CheckoutController } from './checkout.controller';
 import { CheckoutService } from './checkout.service';
 import { OrderPaymentHandler } from './order-payment.handler';
 import { AccountOrdersController, AdminOrdersController } from './orders.controller';
+import { OrderFulfilment } from './order-fulfilment.service';
 import { OrderRefunds } from './order-refunds.service';
 import { OrdersQuery } from './orders-query.service';
 import { OrdersRepository } from './orders.repository';
@@ -30,6 +31,7 @@ import { StockReservationsRepository } from './stock-reservations.repository';
     CheckoutService,
     OrdersQuery,
     OrderRefunds,
+    OrderFulfilment,
     OrderPaymentHandler,
     ReservationExpirySweeper,
     { provide: PAYMENT_EVENT_HANDLER, useExisting: OrderPaymentHandler },

@@ -44,6 +44,7 @@ describe('OpenAPI description', () => {
       '/api/admin/audit-events',
       '/api/admin/orders',
       '/api/admin/orders/{id}/refunds',
+      '/api/admin/orders/{id}/status',
       '/api/admin/staff',
       '/api/admin/staff/{id}/roles',
       '/api/admin/users/{id}/status',
