@@ -197,6 +197,13 @@ describe('catalogue pages rendered from the API', () => {
     ]);
     expect(html).toContain(`href="/c/${categorySlug}?${both.toString().replaceAll('&', '&amp;')}"`);
     expect(html).toMatch(/<label for="sort">Sort by<\/label><select id="sort" name="sort">/);
+    // Pagination is a plain link carrying the same filters and the API's opaque cursor.
+    const next = new URLSearchParams([
+      ['facet', `${facet.key}:${value}`],
+      ['sort', 'price_asc'],
+      ['cursor', RECORDED.productList.nextCursor!],
+    ]);
+    expect(html).toContain(`href="/c/${categorySlug}?${next.toString().replaceAll('&', '&amp;')}"`);
     const query = api.queries.at(-1)!;
     expect(query.get('category')).toBe(categorySlug);
     expect(query.getAll('facet')).toEqual([`${facet.key}:${value}`]);
