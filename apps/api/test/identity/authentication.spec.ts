@@ -136,20 +136,22 @@ describe('sign-in', () => {
       await world.browser().post('/api/auth/login', { email: address, password: strongPassword() });
       return Number(process.hrtime.bigint() - started) / 1e6;
     };
-    // The same unknown address each time: both accrue the same per-account progressive delay.
+    // Two attempts each (the progressive delay starts at the third failure of an address), and
+    // the fastest of each: load on a shared machine only ever adds time, so the minimum is the
+    // request's own cost.
     const ghost = uniqueEmail('ghost');
     const known: number[] = [];
     const unknown: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 2; i++) {
       known.push(await time(email));
       unknown.push(await time(ghost));
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1] ?? 0;
+    const fastest = (xs: number[]) => Math.min(...xs);
     // Both pay one argon2id verification; without the dummy hash an unknown account answers in
     // about a millisecond, far outside these bounds.
-    expect(median(unknown)).toBeGreaterThan(median(known) * 0.5);
-    expect(median(unknown)).toBeLessThan(median(known) * 2);
-    expect(median(unknown)).toBeGreaterThan(15);
+    expect(fastest(unknown)).toBeGreaterThan(15);
+    expect(fastest(unknown)).toBeGreaterThan(fastest(known) * 0.4);
+    expect(fastest(unknown)).toBeLessThan(fastest(known) * 2.5);
   });
 
   it('treats SQL in the login fields as data', async () => {
