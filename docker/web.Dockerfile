@@ -1,7 +1,6 @@
 # Web image: the server-rendered storefront (React Router 8 framework mode).
 #
-# !! WRITTEN AGAINST THE EXPECTED SHAPE OF apps/web, WHICH DOES NOT EXIST YET. !!
-# Assumed contract (adjust this file and docker/compose.yaml when the web app lands):
+# The contract with apps/web (see apps/web/README.md):
 #   - build:   `npx nx run web:build` writes apps/web/build/client and apps/web/build/server
 #   - start:   `node apps/web/server.mjs`, listening on HOST/PORT (PORT=3000)
 #   - config:  API_URL (server-side base URL of the API, e.g. http://api:3333)
