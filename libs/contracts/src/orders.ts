@@ -161,3 +161,10 @@ export const OrderStatusViewSchema = z.strictObject({
 });
 /** {@link OrderStatusViewSchema} as TypeScript. */
 export type OrderStatusView = z.infer<typeof OrderStatusViewSchema>;
+
+/** `POST /api/orders/guest-access`: the token of a guest's emailed order link. */
+export const GuestOrderAccessSchema = z.strictObject({
+  token: z.string().regex(/^[A-Za-z0-9_-]{43,256}$/, 'must be a base64url token'),
+});
+/** {@link GuestOrderAccessSchema} as TypeScript. */
+export type GuestOrderAccess = z.infer<typeof GuestOrderAccessSchema>;

@@ -72,6 +72,8 @@ export const MAIL_TEMPLATE_PARAMS = {
   'order-confirmation': z.strictObject({
     orderNumber: z.string().regex(/^[A-Za-z0-9-]{1,40}$/, 'must be an order reference'),
     name,
+    /** A guest's order link token (customers see the order in their account instead). */
+    guestToken: token.optional(),
   }),
 } as const;
 

@@ -114,6 +114,20 @@ describe('mail templates', () => {
     expect(mail.text).toContain('expires in 1 hour');
   });
 
+  it('links a guest to the order page with the order token in the fragment', () => {
+    for (const locale of MAIL_LOCALES) {
+      const mail = renderMail(
+        'order-confirmation',
+        locale,
+        { orderNumber: 'SO-2026-0002', guestToken: TOKEN },
+        context,
+      );
+      const link = `https://shop.example${MAIL_LINK_PATHS.guestOrder}#token=${TOKEN}`;
+      expect(mail.html).toContain(`href="${link}"`);
+      expect(mail.text).not.toContain(MAIL_LINK_PATHS.order);
+    }
+  });
+
   it('writes French in French', () => {
     const mail = renderMail(
       'email-verification',

@@ -36,6 +36,7 @@ export const MAIL_LINK_PATHS = {
   signIn: '/account/sign-in',
   security: '/account/security',
   order: '/account/orders/',
+  guestOrder: '/orders/view',
 } as const;
 
 interface MailContent {
@@ -57,6 +58,12 @@ interface Helpers {
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 const num = (value: unknown): number => (typeof value === 'number' ? value : 0);
+
+/** A guest's order page (token in the fragment), or the order in the customer's account. */
+const orderLink = (p: Params, h: Helpers): string =>
+  typeof p['guestToken'] === 'string'
+    ? h.link(MAIL_LINK_PATHS.guestOrder, p['guestToken'])
+    : h.link(MAIL_LINK_PATHS.order + encodeURIComponent(str(p['orderNumber'])));
 
 const ENGLISH: Record<MailTemplateName, Template> = {
   'email-verification': (p, h) => ({
@@ -175,7 +182,7 @@ const ENGLISH: Record<MailTemplateName, Template> = {
     ],
     action: {
       label: 'View my order',
-      url: h.link(MAIL_LINK_PATHS.order + encodeURIComponent(str(p['orderNumber']))),
+      url: orderLink(p, h),
     },
   }),
 };
@@ -306,7 +313,7 @@ const FRENCH: Record<MailTemplateName, Template> = {
     ],
     action: {
       label: 'Voir ma commande',
-      url: h.link(MAIL_LINK_PATHS.order + encodeURIComponent(str(p['orderNumber']))),
+      url: orderLink(p, h),
     },
   }),
 };

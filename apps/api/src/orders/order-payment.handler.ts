@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CouponsService } from '../coupons/coupons.service';
@@ -81,9 +82,27 @@ export class OrderPaymentHandler implements PaymentEventHandler {
       template: 'order-confirmation',
       locale: order.locale,
       to: await this.contactEmail(manager, order),
-      params: { orderNumber: order.number },
+      params: {
+        orderNumber: order.number,
+        ...(order.userId === null ? { guestToken: await this.guestAccess(manager, order.id) } : {}),
+      },
     });
     return 'processed';
+  }
+
+  /**
+   * A new order-link token for a guest: 256 random bits, of which only the SHA-256 digest is
+   * stored, valid {@link GUEST_ORDER_LINK_DAYS} days. It travels only in the (sealed) email.
+   */
+  private async guestAccess(manager: EntityManager, orderId: string): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    await manager.query(
+      `UPDATE orders SET guest_access_hash = $2,
+              guest_access_expires_at = now() + make_interval(days => $3)
+        WHERE id = $1`,
+      [orderId, guestTokenDigest(token), GUEST_ORDER_LINK_DAYS],
+    );
+    return token;
   }
 
   /** The address the order's emails go to: the guest's, or the customer account's. */
@@ -102,6 +121,14 @@ export class OrderPaymentHandler implements PaymentEventHandler {
       rowId: user.id,
     });
   }
+}
+
+/** How long a guest's order link works. */
+export const GUEST_ORDER_LINK_DAYS = 30;
+
+/** The stored digest of a guest order-link token. */
+export function guestTokenDigest(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
 }
 
 /**

@@ -7,6 +7,7 @@ import {
 } from '@storefront/contracts';
 import { DomainError } from '../core/errors/domain-error';
 import { FIELD_CIPHER, type FieldCipher } from '../privacy/encryption/field-cipher';
+import { guestTokenDigest } from './order-payment.handler';
 import {
   ORDER_SEALED,
   OrdersRepository,
@@ -41,6 +42,13 @@ export class OrdersQuery {
   async findOwn(userId: string, orderId: string): Promise<Order> {
     const order = await this.orders.find(orderId);
     if (order?.userId !== userId) throw new DomainError('NOT_FOUND');
+    return this.toOrder(order);
+  }
+
+  /** The order a guest's emailed link opens; 404 for an unknown, altered or expired token. */
+  async findByGuestToken(token: string): Promise<Order> {
+    const order = await this.orders.findByGuestAccess(guestTokenDigest(token));
+    if (!order) throw new DomainError('NOT_FOUND');
     return this.toOrder(order);
   }
 

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
+  GuestOrderAccessSchema,
   ListOrdersQuerySchema,
   ListOwnOrdersQuerySchema,
   OrderIdParamsSchema,
@@ -17,7 +18,8 @@ import {
 } from '@storefront/contracts';
 import type { FastifyRequest } from 'fastify';
 import { requestPrincipal } from '../core/http/principal';
-import { RequirePermissions } from '../core/http/public.decorator';
+import { Public, RequirePermissions } from '../core/http/public.decorator';
+import { RateLimit } from '../rate-limit/rate-limit.decorators';
 import { zodDto } from '../core/validation/zod-dto';
 import { auditContextOf } from '../audit/audit-context';
 import {
@@ -36,6 +38,29 @@ class ListOrdersQueryDto extends zodDto(ListOrdersQuerySchema) {}
 class OrderIdParamsDto extends zodDto(OrderIdParamsSchema) {}
 class RefundRequestDto extends zodDto(RefundRequestSchema) {}
 class OrderStatusChangeDto extends zodDto(OrderStatusChangeSchema) {}
+class GuestOrderAccessDto extends zodDto(GuestOrderAccessSchema) {}
+
+/**
+ * A guest's order, opened with the token of the link in the order confirmation (the page reads it
+ * from the URL fragment and POSTs it, so it stays out of logs). Public, rate limited as `auth`.
+ */
+@ApiTags('orders')
+@Controller('orders')
+@Public()
+export class GuestOrdersController {
+  constructor(@Inject(OrdersQuery) private readonly orders: OrdersQuery) {}
+
+  @Post('guest-access')
+  @HttpCode(200)
+  @RateLimit('auth')
+  @ApiOperation({ summary: 'Your order, from the link in its confirmation email (guests).' })
+  @ApiBodyFrom(GuestOrderAccessSchema)
+  @ApiJsonResponse(200, OrderSchema, 'The order.')
+  @ApiErrorResponses(400, 404, 429)
+  find(@Body() body: GuestOrderAccessDto): Promise<Order> {
+    return this.orders.findByGuestToken(body.token);
+  }
+}
 
 /** The signed-in customer's order history: only the caller's own orders. */
 @ApiTags('account')

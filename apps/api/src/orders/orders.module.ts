@@ -4,7 +4,11 @@ import { PAYMENT_EVENT_HANDLER } from '../payments/payment-event';
 import { CheckoutController } from './checkout.controller';
 import { CheckoutService } from './checkout.service';
 import { OrderPaymentHandler } from './order-payment.handler';
-import { AccountOrdersController, AdminOrdersController } from './orders.controller';
+import {
+  AccountOrdersController,
+  AdminOrdersController,
+  GuestOrdersController,
+} from './orders.controller';
 import { OrderFulfilment } from './order-fulfilment.service';
 import { OrderRefunds } from './order-refunds.service';
 import { OrdersQuery } from './orders-query.service';
@@ -24,7 +28,12 @@ import { StockReservationsRepository } from './stock-reservations.repository';
 @Global()
 @Module({
   imports: [CartModule],
-  controllers: [CheckoutController, AccountOrdersController, AdminOrdersController],
+  controllers: [
+    CheckoutController,
+    AccountOrdersController,
+    AdminOrdersController,
+    GuestOrdersController,
+  ],
   providers: [
     OrdersRepository,
     StockReservationsRepository,

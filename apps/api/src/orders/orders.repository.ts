@@ -357,6 +357,15 @@ export class OrdersRepository {
     return rows.map(toSummary);
   }
 
+  /** The order a live guest link digest opens, if any (PostgreSQL's clock decides expiry). */
+  async findByGuestAccess(digest: Buffer): Promise<OrderRecord | null> {
+    const rows = await this.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM orders WHERE guest_access_hash = $1 AND guest_access_expires_at > now()`,
+      [digest],
+    );
+    return rows[0] ? this.find(rows[0].id) : null;
+  }
+
   /** The sealed shipping address of an order. */
   async sealedShippingAddress(orderId: string): Promise<string | null> {
     const rows = await this.dataSource.query<{ shipping_address_sealed: string }[]>(

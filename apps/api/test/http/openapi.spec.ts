@@ -74,6 +74,7 @@ describe('OpenAPI description', () => {
       '/api/checkout',
       '/api/health/live',
       '/api/health/ready',
+      '/api/orders/guest-access',
       '/api/payments/development/intents/{id}/authenticate',
       '/api/payments/development/intents/{id}/confirm',
       '/api/payments/stripe/webhook',

@@ -93,6 +93,8 @@ describe('deny by default', () => {
       'POST /cart/lines',
       // Checkout: guests check out too (owner = the session; CSRF token; `checkout` rate limit).
       'POST /checkout',
+      // A guest's order through the token of its emailed link (rate limited as `auth`).
+      'POST /orders/guest-access',
       // Stripe's signed webhook (the signature authenticates; no session), and the development
       // provider's stand-in for Stripe.js (registered only with PAYMENT_PROVIDER=development).
       'POST /payments/development/intents/:id/authenticate',

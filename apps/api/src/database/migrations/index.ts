@@ -11,6 +11,7 @@ import { CreatePaymentEvents1763900000000 } from './1763900000000-create-payment
 import { CreateCarts1763910000000 } from './1763910000000-create-carts';
 import { CreateOrders1763920000000 } from './1763920000000-create-orders';
 import { CreateOrderRefunds1763920000001 } from './1763920000001-create-order-refunds';
+import { OrderGuestAccess1763920000002 } from './1763920000002-order-guest-access';
 
 /** Every migration, in order. Generated or hand-written, each is committed and reviewed. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   CreateCarts1763910000000,
   CreateOrders1763920000000,
   CreateOrderRefunds1763920000001,
+  OrderGuestAccess1763920000002,
 ];
