@@ -52,6 +52,13 @@ export class OrdersQuery {
     return this.toOrder(order);
   }
 
+  /** Any order in full, for staff (the shipping address opened, to fulfil it). */
+  async findAny(orderId: string): Promise<Order> {
+    const order = await this.orders.find(orderId);
+    if (!order) throw new DomainError('NOT_FOUND');
+    return this.toOrder(order);
+  }
+
   /** The shop's newest orders (staff). */
   async listAll(status: OrderStatus | null, limit = DEFAULT_LIMIT): Promise<OrderList> {
     return toList(await this.orders.listAll(status, limit));

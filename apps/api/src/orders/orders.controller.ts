@@ -101,6 +101,16 @@ export class AdminOrdersController {
     @Inject(OrderFulfilment) private readonly fulfilment: OrderFulfilment,
   ) {}
 
+  @Get(':id')
+  @RequirePermissions('orders:read')
+  @ApiOperation({ summary: 'One order in full, with its shipping address (for fulfilment).' })
+  @ApiParamsFrom(OrderIdParamsSchema)
+  @ApiJsonResponse(200, OrderSchema, 'The order.')
+  @ApiErrorResponses(400, 401, 403, 404, 429)
+  find(@Param() params: OrderIdParamsDto): Promise<Order> {
+    return this.orders.findAny(params.id);
+  }
+
   @Post(':id/status')
   @HttpCode(200)
   @RequirePermissions('orders:write')

@@ -43,6 +43,7 @@ describe('OpenAPI description', () => {
       '/api/account/sessions/{id}',
       '/api/admin/audit-events',
       '/api/admin/orders',
+      '/api/admin/orders/{id}',
       '/api/admin/orders/{id}/refunds',
       '/api/admin/orders/{id}/status',
       '/api/admin/staff',

@@ -69,7 +69,7 @@ describe('a customer’s order history', () => {
 });
 
 describe('staff order list', () => {
-  it('needs orders:read, and shows summaries without personal data', async () => {
+  it('needs orders:read, and lists summaries without personal data, the detail with the address', async () => {
     const guest = world.browser();
     await addLine(guest, await world.variant(), 1);
     const answer = await checkout(guest, checkoutBody());
@@ -87,5 +87,20 @@ describe('staff order list', () => {
     expect(orders.every((o) => o.status === 'pending_payment')).toBe(true);
     expect(JSON.stringify(list.body)).not.toContain(ADDRESS.city);
     expectError(await support.browser.get('/api/admin/orders?limit=0'), 400, 'VALIDATION_FAILED');
+    // The detail, with the address to ship to, for orders:read only.
+    const detail = await support.browser.get(`/api/admin/orders/${answer.orderId}`);
+    expect(detail.status, JSON.stringify(detail.body)).toBe(200);
+    expect(OrderSchema.parse(detail.body).shippingAddress.city).toBe(ADDRESS.city);
+    expectError(await editor.browser.get(`/api/admin/orders/${answer.orderId}`), 403, 'FORBIDDEN');
+    expectError(
+      await customer.browser.get(`/api/admin/orders/${answer.orderId}`),
+      403,
+      'FORBIDDEN',
+    );
+    expectError(
+      await support.browser.get('/api/admin/orders/00000000-0000-4000-8000-000000000002'),
+      404,
+      'NOT_FOUND',
+    );
   });
 });
