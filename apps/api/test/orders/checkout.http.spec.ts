@@ -1,4 +1,5 @@
 import { ErrorBodySchema } from '@storefront/contracts';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReservationExpirySweeper } from '../../src/orders/reservation-expiry.sweeper';
 import {
@@ -326,5 +327,56 @@ describe('stock under concurrency and expiry', () => {
     const late = await pay(browser, answer.payment.paymentIntentId, answer.payment.clientSecret);
     expect(late.status).not.toBe(200);
     expect((await orderRow(world, answer.orderId)).status).toBe('cancelled');
+  });
+
+  it('rolls the whole checkout back when the coupon is used up meanwhile: no half-written order, stock intact', async () => {
+    const variantId = await world.variant({ stock: 10 });
+    const coupon = await world.coupon({ maxRedemptions: 1 });
+    const browsers = await Promise.all(
+      [1, 2, 3].map(async () => {
+        const browser = world.browser();
+        await addLine(browser, variantId, 1);
+        const applied = await browser.post('/api/cart/coupon', { code: coupon.code });
+        expect(applied.status, JSON.stringify(applied.body)).toBe(200);
+        return browser;
+      }),
+    );
+    // Another checkout holds the coupon row: ours price it as applied, reserve the stock, write
+    // the order, then wait at the redemption until the other one has used the coupon up.
+    const other = new pg.Client({ connectionString: world.databaseUrl });
+    await other.connect();
+    await other.query('BEGIN');
+    await other.query(`SELECT id FROM coupons WHERE id = $1 FOR UPDATE`, [coupon.id]);
+    const pending = Promise.all(
+      browsers.map((browser) => browser.post('/api/checkout', checkoutBody())),
+    );
+    for (let i = 0; i < 200; i += 1) {
+      const [waiting] = await world.owner.query<{ n: string }[]>(
+        `SELECT count(*) AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      if (Number(waiting?.n) >= browsers.length) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await other.query(`UPDATE coupons SET redemption_count = max_redemptions WHERE id = $1`, [
+      coupon.id,
+    ]);
+    await other.query('COMMIT');
+    await other.end();
+
+    for (const refused of await pending) expectError(refused, 422, 'COUPON_NOT_APPLICABLE');
+    expect(await stockOf(world, variantId)).toBe(10);
+    const [lines] = await world.owner.query<{ n: string }[]>(
+      `SELECT count(*) AS n FROM order_lines WHERE variant_id = $1`,
+      [variantId],
+    );
+    expect(Number(lines?.n)).toBe(0);
+    const [held] = await world.owner.query<{ n: string }[]>(
+      `SELECT count(*) AS n FROM stock_reservations WHERE variant_id = $1`,
+      [variantId],
+    );
+    expect(Number(held?.n)).toBe(0);
+    // The carts are intact: the shoppers can try again.
+    expect((await browsers[0]?.get('/api/cart'))?.body).toMatchObject({ itemCount: 1 });
   });
 });
