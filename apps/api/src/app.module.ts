@@ -18,6 +18,7 @@ import { CsrfGuard } from './identity/csrf/csrf.guard';
 import { IdentityModule } from './identity/identity.module';
 import { AppThrottlerGuard } from './rate-limit/app-throttler.guard';
 import { MailModule } from './mail/mail.module';
+import { OrdersModule } from './orders/orders.module';
 import { PaymentsModule } from './payments/payments.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SessionModule } from './session/session.module';
@@ -47,6 +48,7 @@ export class AppModule {
         IdentityModule,
         CartModule,
         PaymentsModule.forRoot(config),
+        OrdersModule,
         ...extraImports,
       ],
       providers: [

@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OrdersModule } from '../../src/orders/orders.module';
 import { FIELD_CIPHER, type FieldCipher } from '../../src/privacy/encryption/field-cipher';
 import { createScratchDatabase } from '../audit/scratch-database';
 import { startLocalKms } from '../support/local-kms';
@@ -10,8 +9,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 describe('OpenAPI description', () => {
   let t: TestApp;
   beforeAll(async () => {
-    // OrdersModule until the application module imports it.
-    t = await startTestApp({ extraImports: [OrdersModule] });
+    t = await startTestApp();
   });
   afterAll(async () => {
     await t.close();

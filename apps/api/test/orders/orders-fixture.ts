@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { CartSchema, CheckoutResponseSchema, type CheckoutResponse } from '@storefront/contracts';
 import { expect } from 'vitest';
-import { OrdersModule } from '../../src/orders/orders.module';
 import { startCartWorld, type CartWorld } from '../cart/cart-fixture';
 import type { Browser } from '../support/browser';
 
 /** The cart world with the orders module (until the application module imports it). */
 export function startOrdersWorld(env: Record<string, string> = {}): Promise<CartWorld> {
-  return startCartWorld({ ORDER_SWEEP_INTERVAL_MS: '3600000', ...env }, undefined, [OrdersModule]);
+  return startCartWorld({ ORDER_SWEEP_INTERVAL_MS: '3600000', ...env });
 }
 
 /** A fresh client-generated checkout key. */

@@ -12,7 +12,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import {
   RecordingPaymentHandler,
   eventRows,
-  handlerModule,
+  bindHandler,
   type PaymentEventRow,
 } from './payments-fixture';
 
@@ -24,7 +24,8 @@ const http = () => request(t.app.getHttpServer());
 
 beforeAll(async () => {
   // No Stripe variables: the development provider.
-  t = await startTestApp({ extraImports: [handlerModule(handler)] });
+  t = await startTestApp();
+  bindHandler(t, handler);
   gateway = t.app.get<PaymentGateway>(PAYMENT_GATEWAY);
   rows = eventRows(t);
 });

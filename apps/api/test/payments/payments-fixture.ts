@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { captureLog, type CapturedLog } from '../audit/log-capture';
 import {
@@ -58,17 +57,18 @@ export class RecordingPaymentHandler implements PaymentEventHandler {
   }
 }
 
-/** Binds a handler to the port, as the orders context will (a global module exporting it). */
-export function handlerModule(handler: PaymentEventHandler): DynamicModule {
-  @Global()
-  @Module({})
-  class TestPaymentHandlerModule {}
-  return {
-    module: TestPaymentHandlerModule,
-    global: true,
-    providers: [{ provide: PAYMENT_EVENT_HANDLER, useValue: handler }],
-    exports: [PAYMENT_EVENT_HANDLER],
-  };
+/**
+ * Puts `handler` behind the `PAYMENT_EVENT_HANDLER` port of a running app, in place of the orders
+ * context's handler: these suites test the payments context alone, with orders as plain entries.
+ * The port's bound instance is the one the event processor holds, so its two methods are
+ * redirected to the stand-in.
+ */
+export function bindHandler(t: TestApp, handler: PaymentEventHandler): void {
+  const bound = t.app.get<PaymentEventHandler>(PAYMENT_EVENT_HANDLER);
+  Object.assign(bound, {
+    expectedPayment: handler.expectedPayment.bind(handler),
+    handle: handler.handle.bind(handler),
+  });
 }
 
 /** A row of `payment_events` as the tests read it. */
@@ -120,8 +120,8 @@ export async function startStripeWorld(
     env: stripe.env(env),
     listen: true,
     logger: log.logger,
-    extraImports: options.bindHandler === false ? [] : [handlerModule(handler)],
   });
+  if (options.bindHandler !== false) bindHandler(t, handler);
   stripe.setWebhookEndpoint(`${t.url}/api/payments/stripe/webhook`);
   const gateway = t.app.get<PaymentGateway>(PAYMENT_GATEWAY);
   return {

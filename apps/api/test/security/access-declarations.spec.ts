@@ -4,13 +4,11 @@ import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { DiscoveryModule } from '@nestjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IS_PUBLIC, REQUIRED_PERMISSIONS } from '../../src/core/http/public.decorator';
-import { OrdersModule } from '../../src/orders/orders.module';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
 beforeAll(async () => {
-  // OrdersModule until the application module imports it.
-  t = await startTestApp({ extraImports: [DiscoveryModule, OrdersModule] });
+  t = await startTestApp({ extraImports: [DiscoveryModule] });
 });
 afterAll(async () => {
   await t.close();
