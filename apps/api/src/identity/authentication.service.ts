@@ -7,7 +7,12 @@ import type {
   SessionState,
 } from '@storefront/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ANONYMOUS, auditContextOf, type AuditActor } from '../audit/audit-context';
+import {
+  ANONYMOUS,
+  auditContextOf,
+  type AuditActor,
+  type AuditContext,
+} from '../audit/audit-context';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DomainError } from '../core/errors/domain-error';
 import type { Principal } from '../core/http/principal';
@@ -26,7 +31,7 @@ import {
   type SecondFactors,
   type SecurityEventSink,
 } from './identity-ports';
-import { LoginThrottle } from './login-throttle.service';
+import { LoginThrottle, type ThrottleVerdict } from './login-throttle.service';
 import { SignInSessionService } from './sign-in-session.service';
 import { UsersRepository } from './users.repository';
 
@@ -85,33 +90,14 @@ export class AuthenticationService {
       ({ valid, needsRehash } = await this.hashing.verify(user.passwordHash, body.password));
     }
     if (!valid || !user || user.status !== 'active') {
-      const reason = verdict.locked
-        ? 'locked'
-        : valid && user?.status === 'disabled'
-          ? 'disabled'
-          : 'invalid_credentials';
-      if (!verdict.locked && (await this.throttle.failed(emailIndex, request.ip))) {
-        await this.events.emit(
-          context,
-          'auth.lockout.started',
-          {
-            scope:
-              verdict.accountFailures + 1 >= this.config.identity.lockoutThreshold
-                ? 'account'
-                : 'client',
-            failures: verdict.accountFailures + 1,
-            lockSeconds: this.config.identity.lockoutSeconds,
-          },
-          user ? { type: 'user', id: user.id } : undefined,
-        );
-      }
-      await this.events.emit(
-        context,
-        'auth.login.failed',
-        { method: 'password', reason },
-        user ? { type: 'user', id: user.id } : undefined,
-      );
-      throw new DomainError('INVALID_CREDENTIALS');
+      return this.refuseSignIn(context, {
+        throttleKey: emailIndex,
+        clientAddress: request.ip,
+        verdict,
+        valid,
+        user,
+        method: 'password',
+      });
     }
 
     await this.throttle.succeeded(emailIndex);
@@ -166,6 +152,56 @@ export class AuthenticationService {
   }
 
   /** Emails a new verification link (a sign-in of an unverified account is refused). */
+  /**
+   * Refuses a sign-in (password or passkey) the same way whatever the cause — wrong credential,
+   * unknown account, locked, disabled: counts the failure (unless already locked), reports the
+   * lockout it may start and the failure, then throws `INVALID_CREDENTIALS`.
+   */
+  async refuseSignIn(
+    context: AuditContext,
+    attempt: {
+      throttleKey: string;
+      clientAddress: string;
+      verdict: ThrottleVerdict;
+      valid: boolean;
+      user: { id: string; status: string } | null;
+      method: 'password' | 'passkey';
+    },
+  ): Promise<never> {
+    const { verdict, valid, user } = attempt;
+    const target = user ? { type: 'user', id: user.id } : undefined;
+    const reason = verdict.locked
+      ? 'locked'
+      : valid && user?.status === 'disabled'
+        ? 'disabled'
+        : 'invalid_credentials';
+    if (
+      !verdict.locked &&
+      (await this.throttle.failed(attempt.throttleKey, attempt.clientAddress))
+    ) {
+      await this.events.emit(
+        context,
+        'auth.lockout.started',
+        {
+          scope:
+            verdict.accountFailures + 1 >= this.config.identity.lockoutThreshold
+              ? 'account'
+              : 'client',
+          failures: verdict.accountFailures + 1,
+          lockSeconds: this.config.identity.lockoutSeconds,
+        },
+        target,
+      );
+    }
+    await this.events.emit(
+      context,
+      'auth.login.failed',
+      { method: attempt.method, reason },
+      target,
+    );
+    throw new DomainError('INVALID_CREDENTIALS');
+  }
+
   async resendVerification(user: User): Promise<void> {
     await this.users.transaction(async (manager) => {
       const token = await this.tokens.issue(

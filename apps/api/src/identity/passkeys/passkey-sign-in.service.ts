@@ -6,7 +6,6 @@ import type {
 } from '@storefront/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { auditContextOf, type AuditActor } from '../../audit/audit-context';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { DomainError } from '../../core/errors/domain-error';
 import type { Principal } from '../../core/http/principal';
 import { clearSessionCookie, setSessionCookie } from '../../session/session-cookie';
@@ -47,7 +46,6 @@ export class PasskeySignInService {
     @Inject(SessionService) private readonly sessions: SessionService,
     @Inject(AuthenticationService) private readonly authentication: AuthenticationService,
     @Inject(SECURITY_EVENT_SINK) private readonly events: SecurityEventSink,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Options of an assertion ceremony whose challenge is kept for `session`. */
@@ -134,28 +132,14 @@ export class PasskeySignInService {
     const user = stored ? await this.users.findById(stored.userId) : null;
     const target = user ? { type: 'user', id: user.id } : undefined;
     if (!valid || !user || user.status !== 'active') {
-      const reason = verdict.locked
-        ? 'locked'
-        : valid && user?.status === 'disabled'
-          ? 'disabled'
-          : 'invalid_credentials';
-      if (!verdict.locked && (await this.throttle.failed(throttleKey, request.ip))) {
-        await this.events.emit(
-          context,
-          'auth.lockout.started',
-          {
-            scope:
-              verdict.accountFailures + 1 >= this.config.identity.lockoutThreshold
-                ? 'account'
-                : 'client',
-            failures: verdict.accountFailures + 1,
-            lockSeconds: this.config.identity.lockoutSeconds,
-          },
-          target,
-        );
-      }
-      await this.events.emit(context, 'auth.login.failed', { method: 'passkey', reason }, target);
-      throw new DomainError('INVALID_CREDENTIALS');
+      return this.authentication.refuseSignIn(context, {
+        throttleKey,
+        clientAddress: request.ip,
+        verdict,
+        valid,
+        user,
+        method: 'passkey',
+      });
     }
     await this.throttle.succeeded(throttleKey);
     if (!user.emailVerifiedAt) {
