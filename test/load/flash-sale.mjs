@@ -2,46 +2,18 @@
 // the real API (cart, then checkout: stock reservation in PostgreSQL, order, payment intent from
 // the development provider). Prints checkouts/s, p50/p99 of the checkout request, the orders that
 // succeeded (must equal S) and the units oversold (must be 0). Real PostgreSQL and Redis.
-import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import os from 'node:os';
 import pg from 'pg';
+import { machine, seededDatabase, startApi } from './bench-support.mjs';
 
 const BUYERS = Number(process.env.BENCH_BUYERS ?? 500);
 const UNITS = Number(process.env.BENCH_UNITS ?? 50);
 const CONCURRENCY = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const ADMIN = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const DB = 'storefront_bench_flash';
-const dbUrl = new URL(ADMIN);
-dbUrl.pathname = `/${DB}`;
-const DATABASE_URL = dbUrl.toString();
-const API_PORT = 3415;
-const root = new URL('../../', import.meta.url).pathname;
 
-const admin = new pg.Client({ connectionString: ADMIN });
-await admin.connect();
-await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-await admin.query(`CREATE DATABASE ${DB}`);
-await admin.end();
-
-// Development mode on the real stores (production mode needs AWS KMS, SMTP and https origins);
-// payments through the development provider; limits lifted to measure the checkout path itself.
-const apiEnv = {
-  ...process.env,
-  NODE_ENV: 'development',
-  DATABASE_URL,
-  REDIS_URL,
-  REDIS_KEY_PREFIX: `bench-flash:${Date.now()}:`,
-  HOST: '127.0.0.1',
-  PORT: String(API_PORT),
-  LOG_LEVEL: 'warn',
-  MAIL_WORKER: 'off',
-  RATE_LIMIT_DEFAULT: '999999/1',
+// Payments through the development provider; limits lifted to measure the checkout path itself.
+const { databaseUrl: DATABASE_URL, env: apiEnv } = await seededDatabase('storefront_bench_flash', 3415, {
   RATE_LIMIT_CHECKOUT: '999999/1',
-};
-console.log('seeding the demo catalogue…');
-execFileSync('node', [`${root}apps/api/dist/cli.js`, 'seed'], { env: apiEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+});
 
 const db = new pg.Client({ connectionString: DATABASE_URL });
 await db.connect();
@@ -53,16 +25,7 @@ const variantId = picked[0].id;
 await db.query('UPDATE product_variant SET stock = $2 WHERE id = $1', [variantId, UNITS]);
 await db.query('UPDATE product SET in_stock = true WHERE id = $1', [picked[0].product_id]);
 
-const api = spawn('node', [`${root}apps/api/dist/main.js`], { env: apiEnv, stdio: ['ignore', 'ignore', 'inherit'] });
-process.on('exit', () => api.kill('SIGTERM'));
-const base = `http://127.0.0.1:${API_PORT}`;
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${base}/api/health/ready`)).ok) break;
-  } catch {}
-  if (i > 200) throw new Error('API not up');
-  await new Promise((r) => setTimeout(r, 100));
-}
+const { api, base } = await startApi(apiEnv);
 
 /** One guest: a session from the first cart change, then checkout with its CSRF token. */
 async function buy() {
@@ -127,8 +90,7 @@ const byStatus = {};
 for (const r of results) byStatus[`${r.stage} ${r.status}`] = (byStatus[`${r.stage} ${r.status}`] ?? 0) + 1;
 const succeeded = checkouts.filter((r) => r.status >= 200 && r.status < 300).length;
 const sold = soldRows[0].sold;
-const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-console.log(`\n${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+console.log(`\n${machine()}`);
 console.log(`${BUYERS} buyers (${CONCURRENCY} at a time) for ${UNITS} units, ${seconds.toFixed(1)} s\n`);
 console.log('| checkouts/s | p50 ms | p99 ms | successful orders | units sold | stock left | oversold |');
 console.log('|---:|---:|---:|---:|---:|---:|---:|');

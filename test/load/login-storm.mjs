@@ -2,70 +2,21 @@
 // login storm does to the catalogue's latency. The API caps concurrent argon2id hashes
 // (PASSWORD_HASH_CONCURRENCY, default one per core up to 3) so a storm cannot take every core.
 // Against the real PostgreSQL and Redis on 127.0.0.1; bounded by BENCH_SECONDS per scenario.
-import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { machine, seededDatabase, startApi } from './bench-support.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const LOGIN_CONNECTIONS = Number(process.env.BENCH_LOGIN_CONNECTIONS ?? 50);
 const CATALOGUE_CONNECTIONS = Number(process.env.BENCH_CATALOGUE_CONNECTIONS ?? 10);
 const ACCOUNTS = 20;
-const ADMIN = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const DB = 'storefront_bench_login';
-const dbUrl = new URL(ADMIN);
-dbUrl.pathname = `/${DB}`;
-const DATABASE_URL = dbUrl.toString();
-const API_PORT = 3414;
-const root = new URL('../../', import.meta.url).pathname;
 
-const admin = new pg.Client({ connectionString: ADMIN });
-await admin.connect();
-await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-await admin.query(`CREATE DATABASE ${DB}`);
-await admin.end();
-
-// Development mode on the real PostgreSQL and Redis: production mode would need AWS KMS for the
-// field-encryption keys. NODE_ENV changes no code on these paths (only start-up refusals and the
-// OpenAPI page); mail stays in the outbox (no worker) so nothing is sent.
-const apiEnv = {
-  ...process.env,
-  NODE_ENV: 'development',
-  DATABASE_URL,
-  REDIS_URL,
-  REDIS_KEY_PREFIX: `bench-login:${Date.now()}:`,
-  HOST: '127.0.0.1',
-  PORT: String(API_PORT),
-  LOG_LEVEL: 'warn',
-  MAIL_WORKER: 'off',
-  RATE_LIMIT_DEFAULT: '999999/1',
+const { databaseUrl: DATABASE_URL, env: apiEnv } = await seededDatabase('storefront_bench_login', 3414, {
   RATE_LIMIT_AUTH: '999999/1',
   LOGIN_IP_FAILURE_LIMIT: '10000',
-};
-console.log('seeding the demo catalogue…');
-execFileSync('node', [`${root}apps/api/dist/cli.js`, 'seed'], { env: apiEnv, stdio: ['ignore', 'ignore', 'inherit'] });
-
-async function waitFor(url) {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`not up: ${url}`);
-}
-
-const api = spawn('node', [`${root}apps/api/dist/main.js`], { env: apiEnv, stdio: ['ignore', 'ignore', 'inherit'] });
-// Never leave the API running, whatever happens below.
-process.on('exit', () => api.kill('SIGTERM'));
-process.on('uncaughtException', (error) => {
-  console.error(error);
-  process.exit(1);
 });
-const base = `http://127.0.0.1:${API_PORT}`;
-await waitFor(`${base}/api/health/ready`);
+const { api, base } = await startApi(apiEnv);
 
 // Accounts through the real registration, then confirmed in the database (no mail is sent).
 const accounts = [];
@@ -132,9 +83,8 @@ rows.push(['login storm + catalogue: logins', 'logins', stormDuring]);
 rows.push(['login storm + catalogue: catalogue', '', catalogueDuring]);
 api.kill('SIGTERM');
 
-const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 console.log(
-  `\n${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
+  `\n${machine()}; ` +
     `${LOGIN_CONNECTIONS} login + ${CATALOGUE_CONNECTIONS} catalogue connections, ${SECONDS} s each\n`,
 );
 console.log('| scenario | req/s | p50 ms | p99 ms | 2xx | other |');
