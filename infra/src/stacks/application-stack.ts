@@ -1,3 +1,4 @@
+import { allowLogGroupsOfThisAccount } from '../constructs/log-encryption';
 import {
   CfnParameter,
   Duration,
@@ -48,7 +49,7 @@ import {
   SslPolicy,
   TargetType,
 } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { PolicyStatement, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterPattern, LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -611,25 +612,7 @@ export class ApplicationStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    key.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'AllowCloudWatchLogs',
-        principals: [new ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
-        actions: [
-          'kms:Encrypt*',
-          'kms:Decrypt*',
-          'kms:ReEncrypt*',
-          'kms:GenerateDataKey*',
-          'kms:Describe*',
-        ],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:*`,
-          },
-        },
-      }),
-    );
+    allowLogGroupsOfThisAccount(key);
     return key;
   }
 
