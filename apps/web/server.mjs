@@ -6,7 +6,12 @@
 // - GET /healthz for the container health check.
 // - Outside production, proxies /api/* to API_URL so the browser sees one origin (in production
 //   CloudFront routes /api/* to the API). Set API_PROXY=on|off to override.
-// Configuration: HOST (127.0.0.1), PORT (3000), API_URL (http://127.0.0.1:3333), NODE_ENV.
+// - Refuses (403) any state-changing page request (a form post to a route action) that the
+//   browser marks cross-site (Sec-Fetch-Site) or whose Origin is not one of PUBLIC_ORIGINS, before
+//   any action runs: the first CSRF line of the web app (the API checks the forwarded headers and
+//   the session's token again).
+// Configuration: HOST (127.0.0.1), PORT (3000), API_URL (http://127.0.0.1:3333), PUBLIC_ORIGINS
+// (the shop's own origins, comma-separated; required in production), NODE_ENV.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, request as httpRequest } from 'node:http';
@@ -28,6 +33,26 @@ if (!/^https?:$/.test(apiUrl.protocol)) throw new Error('API_URL must be an http
 process.env.API_URL = apiUrl.origin;
 const production = process.env.NODE_ENV === 'production';
 const proxyApi = process.env.API_PROXY ? process.env.API_PROXY === 'on' : !production;
+if (production && !process.env.PUBLIC_ORIGINS) {
+  throw new Error("PUBLIC_ORIGINS is required in production (the shop's own https origin)");
+}
+/** The origins a page form may be posted from (the shop's own). */
+const publicOrigins = new Set(
+  (process.env.PUBLIC_ORIGINS ?? `http://127.0.0.1:${port},http://localhost:${port}`)
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== ''),
+);
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** True when a state-changing request comes from another site (CSRF), by the browser's own word. */
+function crossSite(req) {
+  if (SAFE_METHODS.has(req.method ?? 'GET')) return false;
+  const site = req.headers['sec-fetch-site'];
+  if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') return true;
+  const origin = req.headers.origin;
+  return typeof origin === 'string' && !publicOrigins.has(origin);
+}
 
 const CONTENT_TYPES = {
   '.js': 'text/javascript; charset=utf-8',
@@ -140,6 +165,17 @@ const server = createServer((req, res) => {
   if (pathname === '/api' || pathname.startsWith('/api/')) {
     if (proxyApi) return proxy(req, res);
     return plain(res, 404, 'Not found');
+  }
+  delete req.headers['x-storefront-origin'];
+  if (crossSite(req)) return plain(res, 403, 'Cross-site request refused');
+  // `x-storefront-origin` carries a form post's verified origin from this gate to the route
+  // actions, which forward it to the API as `Origin` (app/lib/api-session.server.ts); a client-sent
+  // one is always dropped. React Router's own origin check compares `Origin` with the URL this
+  // server sees (`http://` behind the TLS-terminating load balancer), which never matches the
+  // shop's https origin: this stricter gate replaces it.
+  if (!SAFE_METHODS.has(req.method ?? 'GET') && typeof req.headers.origin === 'string') {
+    req.headers['x-storefront-origin'] = req.headers.origin;
+    delete req.headers.origin;
   }
   const get = req.method === 'GET' || req.method === 'HEAD';
   (get ? serveStatic(req, res, pathname) : Promise.resolve(false))

@@ -37,4 +37,5 @@ process.env.API_URL = `http://127.0.0.1:${api.address().port}`;
 process.env.HOST = '127.0.0.1';
 process.env.PORT = process.env.WEB_PORT ?? '4317';
 process.env.NODE_ENV = 'production';
+process.env.PUBLIC_ORIGINS = `http://127.0.0.1:${process.env.PORT},http://localhost:${process.env.PORT}`;
 await import('../../apps/web/server.mjs');

@@ -1,6 +1,9 @@
 import type { ReactNode } from 'react';
-import { Link, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError } from 'react-router';
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError } from 'react-router';
 import { ErrorPage } from './components/error-page';
+import { SiteHeader } from './components/site-header';
+import { useLocale, useMessages } from './i18n/messages';
+import { commonMessages } from './i18n/messages/common';
 import stylesheet from './app.css?url';
 
 /** The stylesheet, served from the build's own origin (CSP `style-src 'self'`). */
@@ -14,8 +17,9 @@ export const links = () => [
  * take their nonce from `<ServerRouter nonce>` (entry.server.tsx): no nonce is passed here.
  */
 export function Layout({ children }: { children: ReactNode }) {
+  const t = useMessages(commonMessages);
   return (
-    <html lang="en">
+    <html lang={useLocale()}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -24,16 +28,12 @@ export function Layout({ children }: { children: ReactNode }) {
       </head>
       <body>
         <a className="skip-link" href="#main">
-          Skip to content
+          {t.skipToContent}
         </a>
-        <header className="site-header">
-          <Link to="/" className="brand">
-            Storefront
-          </Link>
-        </header>
+        <SiteHeader />
         <main id="main">{children}</main>
         <footer className="site-footer">
-          <p>Storefront — an open-source reference shop.</p>
+          <p>{t.footer}</p>
         </footer>
         <ScrollRestoration />
         <Scripts />

@@ -1,16 +1,22 @@
 import { index, layout, route, type RouteConfig } from '@react-router/dev/routes';
 
 /**
- * The storefront's URL map. Every page sits in the pathless `shop` layout, whose error boundary
- * renders 404 and error pages inside the document the root already rendered: a client-side
- * navigation to an error then never re-creates `<script>` elements (React would create them with an
- * `innerHTML` probe that Trusted Types blocks — see apps/web/README.md).
+ * The storefront's URL map. Every page lives under its language (`/en/…`, `/fr/…`, see
+ * app/i18n/locale.ts); `/` redirects to the browser's language. Everything sits in the pathless
+ * `shop` layout, whose error boundary renders 404 and error pages inside the document the root
+ * already rendered: a client-side navigation to an error then never re-creates `<script>`
+ * elements (React would create them with an `innerHTML` probe that Trusted Types blocks — see
+ * apps/web/README.md).
  */
 export default [
   layout('routes/shop.tsx', [
-    index('routes/home.tsx'),
-    route('c/:slug', 'routes/category.tsx'),
-    route('p/:slug', 'routes/product.tsx'),
+    index('routes/language-redirect.tsx'),
+    route(':lang', 'routes/locale.tsx', [
+      index('routes/home.tsx'),
+      route('c/:slug', 'routes/category.tsx'),
+      route('p/:slug', 'routes/product.tsx'),
+      route('*', 'routes/not-found.tsx', { id: 'locale-not-found' }),
+    ]),
     route('*', 'routes/not-found.tsx'),
   ]),
 ] satisfies RouteConfig;

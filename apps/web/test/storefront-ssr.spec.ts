@@ -48,7 +48,7 @@ function nonceOf(csp: string): string {
 }
 
 const categorySlug = RECORDED.productList.items[0]!.categorySlug;
-const PAGES = ['/', `/c/${categorySlug}`, `/p/${RECORDED.product.slug}`];
+const PAGES = ['/en', `/en/c/${categorySlug}`, `/fr/p/${RECORDED.product.slug}`];
 
 describe('Content-Security-Policy of HTML responses (ASVS 3.4.3)', () => {
   it.each(PAGES)(
@@ -84,7 +84,7 @@ describe('Content-Security-Policy of HTML responses (ASVS 3.4.3)', () => {
   it('uses a fresh nonce for every response', async () => {
     const seen = new Set<string>();
     for (let i = 0; i < 5; i += 1) {
-      const response = await get('/');
+      const response = await get('/en');
       seen.add(nonceOf(response.headers.get('content-security-policy') ?? ''));
       await response.text();
     }
@@ -92,7 +92,7 @@ describe('Content-Security-Policy of HTML responses (ASVS 3.4.3)', () => {
   });
 
   it('enforces Trusted Types for script sinks, allowing no policy', async () => {
-    const response = await get('/');
+    const response = await get('/en');
     await response.text();
     const policy = directives(response.headers.get('content-security-policy') ?? '');
     expect(policy.get('require-trusted-types-for')).toBe("'script'");
@@ -100,7 +100,7 @@ describe('Content-Security-Policy of HTML responses (ASVS 3.4.3)', () => {
   });
 
   it('sends the CSP on error pages too', async () => {
-    const response = await get('/p/no-such-product');
+    const response = await get('/en/p/no-such-product');
     expect(response.status).toBe(404);
     await response.text();
     nonceOf(response.headers.get('content-security-policy') ?? '');
@@ -118,7 +118,7 @@ describe('other security headers (ASVS 3.4.1, 3.4.4–3.4.8)', () => {
     expect(response.headers.get('cross-origin-resource-policy')).toBe('same-origin');
   };
 
-  it.each([...PAGES, '/p/no-such-product', '/healthz', '/favicon.svg'])(
+  it.each([...PAGES, '/en/p/no-such-product', '/healthz', '/favicon.svg'])(
     '%s carries them',
     async (path) => {
       const response = await get(path);
@@ -128,7 +128,7 @@ describe('other security headers (ASVS 3.4.1, 3.4.4–3.4.8)', () => {
   );
 
   it('on built assets and on client-navigation data', async () => {
-    const html = await (await get('/')).text();
+    const html = await (await get('/en')).text();
     const asset = /href="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
     expect(asset).toBeDefined();
     const script = await get(asset!);
@@ -137,7 +137,7 @@ describe('other security headers (ASVS 3.4.1, 3.4.4–3.4.8)', () => {
     expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     await script.arrayBuffer();
     expectBaseHeaders(script);
-    const data = await get(`/c/${categorySlug}.data`);
+    const data = await get(`/en/c/${categorySlug}.data`);
     await data.arrayBuffer();
     expect(data.status).toBe(200);
     expectBaseHeaders(data);
@@ -168,34 +168,38 @@ describe('other security headers (ASVS 3.4.1, 3.4.4–3.4.8)', () => {
 
 describe('catalogue pages rendered from the API', () => {
   it('home lists the top-level categories and products', async () => {
-    const html = await (await get('/')).text();
+    const html = await (await get('/en')).text();
     for (const category of RECORDED.categories.items)
-      expect(html).toContain(`href="/c/${category.slug}"`);
-    expect(html).toContain(`href="/p/${RECORDED.productList.items[0]!.slug}"`);
+      expect(html).toContain(`href="/en/c/${category.slug}"`);
+    expect(html).toContain(`href="/en/p/${RECORDED.productList.items[0]!.slug}"`);
   });
 
   it('a listing renders products, facet links, the sort form and forwards only allowed filters', async () => {
     const facet = RECORDED.productList.facets[0]!;
     const value = facet.values[0]!.value;
     const response = await get(
-      `/c/${categorySlug}?facet=${encodeURIComponent(`${facet.key}:${value}`)}&sort=price_asc&utm_source=x`,
+      `/en/c/${categorySlug}?facet=${encodeURIComponent(`${facet.key}:${value}`)}&sort=price_asc&utm_source=x`,
     );
     expect(response.status).toBe(200);
     const html = await response.text();
     for (const product of RECORDED.productList.items)
-      expect(html).toContain(`href="/p/${product.slug}"`);
+      expect(html).toContain(`href="/en/p/${product.slug}"`);
     expect(html).toContain(`${RECORDED.productList.total} products`);
     // The chosen facet is pressed and its link removes it; another value's link adds it.
     const other = facet.values[1]!.value;
     expect(html).toMatch(
-      new RegExp(`<a class="facet-link selected"[^>]*href="/c/${categorySlug}\\?sort=price_asc"`),
+      new RegExp(
+        `<a class="facet-link selected"[^>]*href="/en/c/${categorySlug}\\?sort=price_asc"`,
+      ),
     );
     const both = new URLSearchParams([
       ['sort', 'price_asc'],
       ['facet', `${facet.key}:${value}`],
       ['facet', `${facet.key}:${other}`],
     ]);
-    expect(html).toContain(`href="/c/${categorySlug}?${both.toString().replaceAll('&', '&amp;')}"`);
+    expect(html).toContain(
+      `href="/en/c/${categorySlug}?${both.toString().replaceAll('&', '&amp;')}"`,
+    );
     expect(html).toMatch(/<label for="sort">Sort by<\/label><select id="sort" name="sort">/);
     // Pagination is a plain link carrying the same filters and the API's opaque cursor.
     const next = new URLSearchParams([
@@ -203,7 +207,9 @@ describe('catalogue pages rendered from the API', () => {
       ['sort', 'price_asc'],
       ['cursor', RECORDED.productList.nextCursor!],
     ]);
-    expect(html).toContain(`href="/c/${categorySlug}?${next.toString().replaceAll('&', '&amp;')}"`);
+    expect(html).toContain(
+      `href="/en/c/${categorySlug}?${next.toString().replaceAll('&', '&amp;')}"`,
+    );
     const query = api.queries.at(-1)!;
     expect(query.get('category')).toBe(categorySlug);
     expect(query.getAll('facet')).toEqual([`${facet.key}:${value}`]);
@@ -213,14 +219,14 @@ describe('catalogue pages rendered from the API', () => {
 
   it('a listing with an invalid filter is a 400 page, and the API is not asked', async () => {
     const before = api.queries.length;
-    const response = await get(`/c/${categorySlug}?sort=id;DROP`);
+    const response = await get(`/en/c/${categorySlug}?sort=id;DROP`);
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('This link is not valid');
     expect(api.queries.length).toBe(before);
   });
 
   it('a product page shows the product, its variants and the price with VAT', async () => {
-    const response = await get(`/p/${RECORDED.product.slug}`);
+    const response = await get(`/en/p/${RECORDED.product.slug}`);
     const html = await response.text();
     expect(html).toContain(`<h1>${RECORDED.product.name}</h1>`);
     expect(html).toContain('VAT included');
@@ -236,7 +242,7 @@ describe('catalogue pages rendered from the API', () => {
   });
 
   it('renders script payloads in catalogue data as text', async () => {
-    const html = await (await get(`/p/${HOSTILE_SLUG}`)).text();
+    const html = await (await get(`/en/p/${HOSTILE_SLUG}`)).text();
     expect(html).not.toContain('<script>window.__pwned');
     expect(html).not.toContain('<img src=x');
     expect(html).not.toContain('<script>alert(document.cookie)');
@@ -244,17 +250,20 @@ describe('catalogue pages rendered from the API', () => {
     expect(HOSTILE_NAME).toContain('<script>');
   });
 
-  it.each(['/p/no-such-product', '/c/no-such-category', '/no/such/page', '/p/Not_A_Slug'])(
-    '%s is a 404 page that looks like the shop',
-    async (path) => {
-      const response = await get(path);
-      expect(response.status).toBe(404);
-      const html = await response.text();
-      expect(html).toContain('Page not found');
-      expect(html).toContain('class="site-header"');
-      expect(html).toContain('href="/"');
-    },
-  );
+  it.each([
+    '/en/p/no-such-product',
+    '/en/c/no-such-category',
+    '/no/such/page',
+    '/en/p/Not_A_Slug',
+    '/de/c/shoes',
+  ])('%s is a 404 page that looks like the shop', async (path) => {
+    const response = await get(path);
+    expect(response.status).toBe(404);
+    const html = await response.text();
+    expect(html).toContain('Page not found');
+    expect(html).toContain('class="site-header"');
+    expect(html).toContain('href="/en"');
+  });
 });
 
 describe('server', () => {

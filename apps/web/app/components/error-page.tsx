@@ -1,27 +1,25 @@
 import { Link, isRouteErrorResponse } from 'react-router';
+import { useLocalePath, useMessages } from '../i18n/messages';
+import { commonMessages } from '../i18n/messages/common';
 
 /** Error pages that look like the shop: a 404 and a 400 say so, anything else gives no detail. */
 export function ErrorPage({ error }: { error: unknown }) {
+  const t = useMessages(commonMessages);
+  const href = useLocalePath();
   const status = isRouteErrorResponse(error) ? error.status : 500;
-  const title =
+  const [title, text] =
     status === 404
-      ? 'Page not found'
+      ? [t.notFoundTitle, t.notFoundText]
       : status === 400
-        ? 'This link is not valid'
-        : 'Something went wrong';
+        ? [t.badRequestTitle, t.badRequestText]
+        : [t.errorTitle, t.errorText];
   return (
     <section className="error-page" aria-labelledby="error-title">
-      <title>{`${title} — Storefront`}</title>
+      <title>{`${title} — ${t.shopName}`}</title>
       <h1 id="error-title">{title}</h1>
+      <p>{text}</p>
       <p>
-        {status === 404
-          ? 'We could not find that page. It may have moved, or the product is no longer sold.'
-          : status === 400
-            ? 'Some filters in this address are not valid.'
-            : 'Please try again in a moment.'}
-      </p>
-      <p>
-        <Link to="/">Back to the shop</Link>
+        <Link to={href('/')}>{t.backToShop}</Link>
       </p>
     </section>
   );

@@ -3,7 +3,10 @@ import { Link, useLoaderData } from 'react-router';
 import { ProductCard } from '../components/product-card';
 import { fetchCategoryTree, fetchProducts, findCategory } from '../lib/catalogue-api.server';
 import { listingApiQuery, pageHref, toggleFacetHref } from '../lib/listing-params.server';
-import { SORT_LABELS } from '../lib/sort-labels';
+import { isLocale } from '../i18n/locale';
+import { useLocalePath, useMessages } from '../i18n/messages';
+import { catalogueMessages } from '../i18n/messages/catalogue';
+import { commonMessages } from '../i18n/messages/common';
 import { HTML_CACHE } from '../lib/security-headers.server';
 import type { Route } from './+types/category';
 import { pageError } from '../lib/http-status.server';
@@ -14,7 +17,7 @@ import { pageError } from '../lib/http-status.server';
  */
 export async function loader({ params, request }: Route.LoaderArgs) {
   const slug = SlugSchema.safeParse(params.slug);
-  if (!slug.success) pageError(404);
+  if (!slug.success || !isLocale(params.lang)) pageError(404);
   const url = new URL(request.url);
   const query = listingApiQuery(slug.data, url);
   if (!query) pageError(400);
@@ -22,7 +25,7 @@ export async function loader({ params, request }: Route.LoaderArgs) {
   const found = findCategory(tree.items, slug.data);
   if (!found) pageError(404);
   const selected = url.searchParams.getAll('facet');
-  const path = `/c/${slug.data}`;
+  const path = `/${params.lang}/c/${slug.data}`;
   return {
     category: { slug: found.node.slug, name: found.node.name, description: found.node.description },
     trail: found.trail.map(({ slug: s, name }) => ({ slug: s, name })),
@@ -68,16 +71,19 @@ export function meta({ loaderData }: Route.MetaArgs) {
 /** The listing: facets as toggle links, a sort form (GET), the grid and pagination links. */
 export default function Category() {
   const page = useLoaderData<typeof loader>();
+  const t = useMessages(catalogueMessages);
+  const common = useMessages(commonMessages);
+  const href = useLocalePath();
   return (
     <>
-      <nav aria-label="Breadcrumb" className="breadcrumb">
+      <nav aria-label={common.breadcrumb} className="breadcrumb">
         <ol>
           <li>
-            <Link to="/">Home</Link>
+            <Link to={href('/')}>{common.home}</Link>
           </li>
           {page.trail.map((c) => (
             <li key={c.slug}>
-              <Link to={`/c/${c.slug}`}>{c.name}</Link>
+              <Link to={href(`/c/${c.slug}`)}>{c.name}</Link>
             </li>
           ))}
           <li aria-current="page">{page.category.name}</li>
@@ -86,17 +92,17 @@ export default function Category() {
       <h1>{page.category.name}</h1>
       <p className="lead">{page.category.description}</p>
       {page.children.length > 0 ? (
-        <ul className="subcategories" aria-label="Sub-categories">
+        <ul className="subcategories" aria-label={t.subcategories}>
           {page.children.map((c) => (
             <li key={c.slug}>
-              <Link to={`/c/${c.slug}`}>{c.name}</Link>
+              <Link to={href(`/c/${c.slug}`)}>{c.name}</Link>
             </li>
           ))}
         </ul>
       ) : null}
       <div className="listing">
         <aside aria-labelledby="filters-title" className="filters">
-          <h2 id="filters-title">Filters</h2>
+          <h2 id="filters-title">{t.filters}</h2>
           {page.facets.map((facet) => (
             <section key={facet.key} className="facet">
               <h3>{facet.key}</h3>
@@ -108,7 +114,9 @@ export default function Category() {
                       className={v.selected ? 'facet-link selected' : 'facet-link'}
                       rel="nofollow"
                     >
-                      {v.selected ? <span className="visually-hidden">Remove filter: </span> : null}
+                      {v.selected ? (
+                        <span className="visually-hidden">{t.removeFilter}</span>
+                      ) : null}
                       {v.value} <span className="count">({v.count})</span>
                     </Link>
                   </li>
@@ -119,35 +127,37 @@ export default function Category() {
         </aside>
         <section aria-labelledby="results-title" className="results">
           <h2 id="results-title" className="visually-hidden">
-            Products
+            {t.products}
           </h2>
           <form method="get" className="sort-form">
             {page.selected.map((f) => (
               <input key={f} type="hidden" name="facet" value={f} />
             ))}
-            <label htmlFor="sort">Sort by</label>
+            <label htmlFor="sort">{t.sortBy}</label>
             <select id="sort" name="sort" defaultValue={page.sort}>
-              {Object.entries(SORT_LABELS).map(([value, label]) => (
+              {Object.entries(t.sort).map(([value, label]) => (
                 <option key={value} value={value}>
                   {label}
                 </option>
               ))}
             </select>
-            <button type="submit">Apply</button>
+            <button type="submit">{t.apply}</button>
           </form>
           <p className="result-count" role="status">
-            {`${String(page.total)} ${page.total === 1 ? 'product' : 'products'}`}
+            {t.productCount(page.total)}
           </p>
           <ul className="product-grid">
             {page.products.map((p) => (
               <ProductCard key={p.id} product={p} />
             ))}
           </ul>
-          <nav aria-label="Pagination" className="pagination">
-            {page.firstPageHref !== null ? <Link to={page.firstPageHref}>First page</Link> : null}
+          <nav aria-label={t.pagination} className="pagination">
+            {page.firstPageHref !== null ? (
+              <Link to={page.firstPageHref}>{t.firstPage}</Link>
+            ) : null}
             {page.nextPageHref !== null ? (
               <Link to={page.nextPageHref} rel="next">
-                Next page
+                {t.nextPage}
               </Link>
             ) : null}
           </nav>

@@ -5,17 +5,15 @@ import { formatMoney, formatPriceRange } from '../lib/format';
 import { HTML_CACHE } from '../lib/security-headers.server';
 import { pageError } from '../lib/http-status.server';
 import type { Route } from './+types/product';
-
-const STOCK_LABELS = {
-  in_stock: 'In stock',
-  low_stock: 'Only a few left',
-  out_of_stock: 'Out of stock',
-} as const;
+import { isLocale } from '../i18n/locale';
+import { useIntlLocale, useLocalePath, useMessages } from '../i18n/messages';
+import { catalogueMessages } from '../i18n/messages/catalogue';
+import { commonMessages } from '../i18n/messages/common';
 
 /** A product by slug; an unknown or malformed slug is this site's 404 page. */
 export async function loader({ params }: Route.LoaderArgs) {
   const slug = SlugSchema.safeParse(params.slug);
-  if (!slug.success) pageError(404);
+  if (!slug.success || !isLocale(params.lang)) pageError(404);
   return { product: await fetchProduct(slug.data) };
 }
 
@@ -39,16 +37,20 @@ export function meta({ loaderData }: Route.MetaArgs) {
 /** The product page: breadcrumb, price (VAT included), variants with stock, details. */
 export default function Product() {
   const { product } = useLoaderData<typeof loader>();
+  const t = useMessages(catalogueMessages);
+  const common = useMessages(commonMessages);
+  const href = useLocalePath();
+  const intl = useIntlLocale();
   return (
     <article className="product">
-      <nav aria-label="Breadcrumb" className="breadcrumb">
+      <nav aria-label={common.breadcrumb} className="breadcrumb">
         <ol>
           <li>
-            <Link to="/">Home</Link>
+            <Link to={href('/')}>{common.home}</Link>
           </li>
           {product.breadcrumb.map((c) => (
             <li key={c.slug}>
-              <Link to={`/c/${c.slug}`}>{c.name}</Link>
+              <Link to={href(`/c/${c.slug}`)}>{c.name}</Link>
             </li>
           ))}
         </ol>
@@ -56,16 +58,17 @@ export default function Product() {
       <p className="product-brand">{product.brand}</p>
       <h1>{product.name}</h1>
       <p className="product-price">
-        {formatPriceRange(product.priceFrom, product.priceTo)} <small>VAT included</small>
+        {formatPriceRange(product.priceFrom, product.priceTo, intl)}{' '}
+        <small>{common.vatIncluded}</small>
       </p>
       <p>{product.description}</p>
-      <h2>Options</h2>
+      <h2>{t.options}</h2>
       <table className="variants">
         <thead>
           <tr>
-            <th scope="col">Variant</th>
-            <th scope="col">Price</th>
-            <th scope="col">Availability</th>
+            <th scope="col">{t.variant}</th>
+            <th scope="col">{t.price}</th>
+            <th scope="col">{t.availability}</th>
           </tr>
         </thead>
         <tbody>
@@ -76,15 +79,15 @@ export default function Product() {
                   .map(([name, value]) => `${name}: ${value}`)
                   .join(', ') || v.sku}
               </th>
-              <td>{formatMoney(v.price)}</td>
-              <td className={`stock ${v.stockStatus}`}>{STOCK_LABELS[v.stockStatus]}</td>
+              <td>{formatMoney(v.price, intl)}</td>
+              <td className={`stock ${v.stockStatus}`}>{t.stock[v.stockStatus]}</td>
             </tr>
           ))}
         </tbody>
       </table>
       {Object.keys(product.attributes).length > 0 ? (
         <>
-          <h2>Details</h2>
+          <h2>{t.details}</h2>
           <dl className="attributes">
             {Object.entries(product.attributes).map(([name, value]) => (
               <div key={name}>

@@ -2,6 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
+/** The shop origin the test server accepts form posts from (production requires one). */
+export const SHOP_ORIGIN = 'https://shop.example';
+
 /** The built web server running as a child process (`node apps/web/server.mjs`). */
 export interface RunningWebServer {
   url: string;
@@ -26,6 +29,7 @@ export async function startWebServer(
         PORT: '0',
         API_URL: apiUrl,
         NODE_ENV: 'production',
+        PUBLIC_ORIGINS: SHOP_ORIGIN,
         ...env,
       },
       stdio: ['ignore', 'pipe', 'inherit'],

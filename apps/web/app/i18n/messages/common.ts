@@ -1,0 +1,51 @@
+import { defineMessages } from '../messages';
+
+/** Texts of the document shell, navigation and error pages. */
+export const commonMessages = defineMessages({
+  en: {
+    shopName: 'Storefront',
+    skipToContent: 'Skip to content',
+    mainNavigation: 'Main',
+    cart: 'Cart',
+    account: 'Account',
+    search: 'Search',
+    searchLabel: 'Search the shop',
+    language: 'Language',
+    footer: 'Storefront — an open-source reference shop.',
+    home: 'Home',
+    breadcrumb: 'Breadcrumb',
+    vatIncluded: 'VAT included',
+    outOfStock: 'Out of stock',
+    notFoundTitle: 'Page not found',
+    notFoundText:
+      'We could not find that page. It may have moved, or the product is no longer sold.',
+    badRequestTitle: 'This link is not valid',
+    badRequestText: 'Some filters in this address are not valid.',
+    errorTitle: 'Something went wrong',
+    errorText: 'Please try again in a moment.',
+    backToShop: 'Back to the shop',
+  },
+  fr: {
+    shopName: 'Storefront',
+    skipToContent: 'Aller au contenu',
+    mainNavigation: 'Principale',
+    cart: 'Panier',
+    account: 'Compte',
+    search: 'Rechercher',
+    searchLabel: 'Rechercher dans la boutique',
+    language: 'Langue',
+    footer: 'Storefront — une boutique de référence open source.',
+    home: 'Accueil',
+    breadcrumb: "Fil d'Ariane",
+    vatIncluded: 'TVA incluse',
+    outOfStock: 'Épuisé',
+    notFoundTitle: 'Page introuvable',
+    notFoundText:
+      "Nous n'avons pas trouvé cette page. Elle a peut-être été déplacée, ou le produit n'est plus vendu.",
+    badRequestTitle: "Ce lien n'est pas valide",
+    badRequestText: 'Certains filtres de cette adresse ne sont pas valides.',
+    errorTitle: 'Un problème est survenu',
+    errorText: 'Veuillez réessayer dans un instant.',
+    backToShop: 'Retour à la boutique',
+  },
+});
