@@ -38,7 +38,13 @@ export class SmtpListener {
   private readonly rejected = new Map<string, number>();
   private readonly waiters = new Set<() => void>();
 
-  constructor(private readonly options: SmtpListenerOptions = {}) {}
+  private readonly options: SmtpListenerOptions;
+
+  // A plain field, not a parameter property: the browser stack (test/support/full-stack.mjs)
+  // imports this file with Node's type stripping, which has no parameter properties.
+  constructor(options: SmtpListenerOptions = {}) {
+    this.options = options;
+  }
 
   /** `smtp://127.0.0.1:<port>` */
   get url(): string {

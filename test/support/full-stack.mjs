@@ -1,0 +1,168 @@
+// The whole shop on real parts, for browser journeys and web integration tests: a fresh PostgreSQL
+// database seeded with the demo catalogue, the built API (apps/api/dist) on it with its own Redis
+// key prefix, the development payment provider and its mail worker delivering to a real SMTP
+// listener, and the built web server (apps/web/server.mjs) in production mode in front of it.
+//
+//   const stack = await startFullStack({ name: 'web_e2e' });
+//   stack.webUrl, stack.apiUrl, stack.mail (the SMTP listener: messages, waitFor…), stack.stop()
+//
+// Needs `nx run api:build` and `nx run web:build` first (the web test target depends on both).
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import pg from 'pg';
+import { startSmtpListener } from '../../apps/api/test/support/smtp-listener.ts';
+
+const ADMIN_URL =
+  process.env.E2E_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const root = new URL('../../', import.meta.url).pathname;
+
+/** A port nobody listens on right now (asked from the kernel). */
+export async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Drops and creates database `name`; returns its URL. */
+async function freshDatabase(name) {
+  if (!/^[a-z][a-z0-9_]{0,62}$/.test(name)) throw new Error(`bad database name ${name}`);
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function dropDatabase(name) {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Starts `node <script>` and resolves once `readyUrl` answers 200. */
+async function startProcess(label, script, env, readyUrl) {
+  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  let exited = null;
+  child.once('exit', (code) => {
+    exited = code;
+  });
+  for (let i = 0; ; i++) {
+    if (exited !== null)
+      throw new Error(`${label} exited with ${String(exited)} before it was ready`);
+    try {
+      if ((await fetch(readyUrl)).ok) return child;
+    } catch {
+      // not listening yet
+    }
+    if (i > 300) throw new Error(`${label} not ready after 30 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function stopProcess(child) {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+  });
+}
+
+/**
+ * Starts the stack. `host` is the name the browser uses: `localhost` by default, because passkeys
+ * (WebAuthn) need a domain, not an IP address, as relying-party id.
+ */
+export async function startFullStack({
+  name = `web_e2e_${process.pid}`,
+  host = 'localhost',
+  webPort,
+  apiPort,
+  apiEnv = {},
+} = {}) {
+  const [wPort, aPort] = [webPort ?? (await freePort()), apiPort ?? (await freePort())];
+  const webUrl = `http://${host}:${wPort}`;
+  const apiUrl = `http://127.0.0.1:${aPort}`;
+  const databaseUrl = await freshDatabase(name);
+  const mail = await startSmtpListener();
+  const env = {
+    ...process.env,
+    NODE_ENV: 'development',
+    HOST: '127.0.0.1',
+    PORT: String(aPort),
+    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    REDIS_KEY_PREFIX: `${name}:${Date.now()}:`,
+    PUBLIC_ORIGINS: [webUrl, `http://127.0.0.1:${wPort}`].join(','),
+    PUBLIC_BASE_URL: webUrl,
+    WEBAUTHN_RP_ID: host,
+    PAYMENT_PROVIDER: 'development',
+    MAIL_TRANSPORT: 'smtp',
+    SMTP_URL: `smtp://127.0.0.1:${mail.port}`,
+    SMTP_TLS: 'opportunistic',
+    MAIL_WORKER: 'inline',
+    MAIL_RETRY_BASE_DELAY_MS: '200',
+    MAIL_SWEEP_INTERVAL_MS: '500',
+    // A browser journey signs in and checks out more often than a person would.
+    RATE_LIMIT_DEFAULT: '10000/60',
+    RATE_LIMIT_AUTH: '1000/60',
+    RATE_LIMIT_CHECKOUT: '1000/60',
+    RATE_LIMIT_SEARCH: '1000/60',
+    ...apiEnv,
+  };
+  execFileSync(process.execPath, [`${root}apps/api/dist/cli.js`, 'seed'], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const api = await startProcess(
+    'API',
+    `${root}apps/api/dist/main.js`,
+    env,
+    `${apiUrl}/api/health/ready`,
+  );
+  let web;
+  try {
+    web = await startProcess(
+      'web server',
+      `${root}apps/web/server.mjs`,
+      {
+        ...process.env,
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(wPort),
+        API_URL: apiUrl,
+        API_PROXY: 'on',
+        PUBLIC_ORIGINS: env.PUBLIC_ORIGINS,
+      },
+      `http://127.0.0.1:${wPort}/healthz`,
+    );
+  } catch (error) {
+    await stopProcess(api);
+    throw error;
+  }
+  return {
+    webUrl,
+    apiUrl,
+    databaseUrl,
+    mail,
+    async stop() {
+      await stopProcess(web);
+      await stopProcess(api);
+      await mail.close();
+      await dropDatabase(name);
+    },
+  };
+}
