@@ -3,7 +3,7 @@ import { ShippingMethodCodeSchema } from './cart';
 import { AddressInputSchema, EmailSchema } from './identity';
 import { CURRENCIES } from './money';
 import { intParam } from './query-params';
-import { PaymentClientSessionSchema } from './payments';
+import { PAYMENT_INTENT_STATUSES, PaymentClientSessionSchema } from './payments';
 
 /**
  * Orders and checkout contracts. A checkout request names only what the shopper chooses (where to
@@ -92,6 +92,24 @@ export const OrderSchema = z.strictObject({
 });
 /** {@link OrderSchema} as TypeScript. */
 export type Order = z.infer<typeof OrderSchema>;
+
+/**
+ * `GET /api/checkout/orders/:id`: an order the caller checked out (a customer's own, or one a guest
+ * placed from the cart of this browser session), for the payment and confirmation pages; and,
+ * while it waits for payment, what the browser pays it with.
+ */
+export const CheckoutOrderSchema = z.strictObject({
+  order: OrderSchema,
+  payment: PaymentClientSessionSchema.nullable().describe(
+    'While the order awaits payment and its PaymentIntent can still be paid; null otherwise.',
+  ),
+  paymentStatus: z
+    .enum(PAYMENT_INTENT_STATUSES)
+    .nullable()
+    .describe('Where its PaymentIntent stands while the order awaits payment; null otherwise.'),
+});
+/** {@link CheckoutOrderSchema} as TypeScript. */
+export type CheckoutOrder = z.infer<typeof CheckoutOrderSchema>;
 
 /** An order in a list: no lines, no personal data. */
 export const OrderSummarySchema = z.strictObject({

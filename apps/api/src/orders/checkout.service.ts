@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { CheckoutResponse, ShippingAddress } from '@storefront/contracts';
+import type {
+  CheckoutOrder,
+  CheckoutResponse,
+  PaymentClientSession,
+  PaymentIntentStatus,
+  ShippingAddress,
+} from '@storefront/contracts';
 import type { EntityManager } from 'typeorm';
 import type { CartCaller } from '../cart/cart-caller';
-import { CartService } from '../cart/cart.service';
+import { CartService, guestCartIdOf } from '../cart/cart.service';
 import { CartsRepository } from '../cart/carts.repository';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import {
@@ -28,11 +34,19 @@ import {
   type FieldCipher,
 } from '../privacy/encryption/field-cipher';
 import { newOrderNumber } from './order-number';
+import { OrdersQuery } from './orders-query.service';
 import { ORDER_SEALED, OrdersRepository, type OrderRecord } from './orders.repository';
 import { StockReservationsRepository } from './stock-reservations.repository';
 
 /** Purpose of the blind index of a guest's email (guest order lookup, per-guest coupon limits). */
 export const GUEST_EMAIL_INDEX = 'guest-email';
+
+/** PaymentIntent statuses in which the browser can still pay (confirm, or authenticate). */
+const PAYABLE: ReadonlySet<PaymentIntentStatus> = new Set([
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+]);
 
 /** A validated checkout request (the contract's output). */
 export interface CheckoutInput {
@@ -69,6 +83,7 @@ export class CheckoutService {
     @Inject(BLIND_INDEX) private readonly blindIndex: BlindIndex,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(OrdersQuery) private readonly ordersQuery: OrdersQuery,
   ) {}
 
   /** Checks out the caller's cart (see the class comment). */
@@ -84,6 +99,31 @@ export class CheckoutService {
       (await this.orders.findByCheckoutKey(cart.id, input.checkoutKey)) ??
       (await this.placeOrder(caller, cart.id, input));
     return this.paymentSession(order);
+  }
+
+  /**
+   * An order the caller checked out (a customer's own; for a guest, one placed from the guest cart
+   * of their session), for the payment and confirmation pages; while it awaits payment, the
+   * PaymentIntent's state and, if it can still be paid, the client session to pay it with.
+   */
+  async placedOrder(caller: CartCaller, orderId: string): Promise<CheckoutOrder> {
+    let owner: { userId: string } | { guestCartId: string };
+    if (caller.owner.kind === 'customer') owner = { userId: caller.owner.userId };
+    else {
+      const guestCartId = guestCartIdOf(caller.session);
+      if (guestCartId === null) throw new DomainError('NOT_FOUND');
+      owner = { guestCartId };
+    }
+    const { order, paymentIntentId } = await this.ordersQuery.findPlaced(owner, orderId);
+    if (order.status !== 'pending_payment' || paymentIntentId === null) {
+      return { order, payment: null, paymentStatus: null };
+    }
+    const intent = await this.gateway.retrieveIntent(paymentIntentId);
+    return {
+      order,
+      paymentStatus: intent.status,
+      payment: PAYABLE.has(intent.status) ? this.clientSession(order, intent) : null,
+    };
   }
 
   private async placeOrder(
@@ -218,19 +258,24 @@ export class CheckoutService {
         throw new DomainError('PAYMENT_STATE_CONFLICT');
       }
     }
-    if (intent.clientSecret === null) throw new DomainError('ORDER_STATE_CONFLICT');
+    const payment = this.clientSession(order, intent);
+    if (payment === null) throw new DomainError('ORDER_STATE_CONFLICT');
+    return { orderId: order.id, orderNumber: order.number, status: order.status, payment };
+  }
+
+  /** What the browser pays an order's intent with; null when the intent has no client secret. */
+  private clientSession(
+    order: { total: number; currency: PaymentClientSession['currency'] },
+    intent: PaymentIntentView,
+  ): PaymentClientSession | null {
+    if (intent.clientSecret === null) return null;
     return {
-      orderId: order.id,
-      orderNumber: order.number,
-      status: order.status,
-      payment: {
-        provider: this.gateway.provider,
-        paymentIntentId: intent.id,
-        clientSecret: intent.clientSecret.reveal(),
-        publishableKey: this.config.payments.publishableKey,
-        amount: order.total,
-        currency: order.currency,
-      },
+      provider: this.gateway.provider,
+      paymentIntentId: intent.id,
+      clientSecret: intent.clientSecret.reveal(),
+      publishableKey: this.config.payments.publishableKey,
+      amount: order.total,
+      currency: order.currency,
     };
   }
 }

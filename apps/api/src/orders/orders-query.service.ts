@@ -45,6 +45,25 @@ export class OrdersQuery {
     return this.toOrder(order);
   }
 
+  /**
+   * An order the caller checked out, with its PaymentIntent id: a customer's own, or a guest order
+   * placed from the guest cart the caller's session holds (so a guest sees the orders of this
+   * browser session only); 404 for any other.
+   */
+  async findPlaced(
+    owner: { userId: string } | { guestCartId: string },
+    orderId: string,
+  ): Promise<{ order: Order; paymentIntentId: string | null }> {
+    const record =
+      'userId' in owner
+        ? await this.orders.find(orderId)
+        : await this.orders.findGuestOrderOfCart(owner.guestCartId, orderId);
+    if (!record || ('userId' in owner && record.userId !== owner.userId)) {
+      throw new DomainError('NOT_FOUND');
+    }
+    return { order: await this.toOrder(record), paymentIntentId: record.paymentIntentId };
+  }
+
   /** The order a guest's emailed link opens; 404 for an unknown, altered or expired token. */
   async findByGuestToken(token: string): Promise<Order> {
     const order = await this.orders.findByGuestAccess(guestTokenDigest(token));

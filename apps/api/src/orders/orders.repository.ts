@@ -88,6 +88,8 @@ const ORDER_COLUMNS = `id, number, user_id, guest_email_sealed, cart_id, locale,
 const SELECT_BY_CHECKOUT_KEY = `SELECT ${ORDER_COLUMNS} FROM orders WHERE cart_id = $1 AND checkout_key = $2`;
 const LOCK_ORDER = `SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1 FOR UPDATE`;
 const SELECT_ORDER = `SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`;
+const SELECT_GUEST_ORDER_OF_CART = `SELECT ${ORDER_COLUMNS} FROM orders
+  WHERE id = $1 AND cart_id = $2 AND user_id IS NULL`;
 
 function toOrder(row: OrderRow | undefined): OrderRecord | null {
   if (!row) return null;
@@ -206,6 +208,16 @@ export class OrdersRepository {
   async find(orderId: string, manager?: EntityManager): Promise<OrderRecord | null> {
     if (!isOrderId(orderId)) return null;
     const rows = await this.managerOf(manager).query<OrderRow[]>(SELECT_ORDER, [orderId]);
+    return toOrder(rows[0]);
+  }
+
+  /** A guest order placed from the guest cart `cartId`; null for any other order. */
+  async findGuestOrderOfCart(cartId: string, orderId: string): Promise<OrderRecord | null> {
+    if (!isOrderId(orderId)) return null;
+    const rows = await this.dataSource.query<OrderRow[]>(SELECT_GUEST_ORDER_OF_CART, [
+      orderId,
+      cartId,
+    ]);
     return toOrder(rows[0]);
   }
 

@@ -71,6 +71,7 @@ describe('OpenAPI description', () => {
       '/api/cart/shipping-method',
       '/api/categories',
       '/api/checkout',
+      '/api/checkout/orders/{id}',
       '/api/health/live',
       '/api/health/ready',
       '/api/orders/guest-access',
