@@ -1,4 +1,5 @@
 import { index, layout, route, type RouteConfig } from '@react-router/dev/routes';
+import { accountRoutes, unprefixedAccountRoutes } from './lib/account-routes';
 
 /**
  * The storefront's URL map. Every page lives under its language (`/en/…`, `/fr/…`, see
@@ -15,8 +16,10 @@ export default [
       index('routes/home.tsx'),
       route('c/:slug', 'routes/category.tsx'),
       route('p/:slug', 'routes/product.tsx'),
+      ...accountRoutes,
       route('*', 'routes/not-found.tsx', { id: 'locale-not-found' }),
     ]),
+    ...unprefixedAccountRoutes,
     route('*', 'routes/not-found.tsx'),
   ]),
 ] satisfies RouteConfig;

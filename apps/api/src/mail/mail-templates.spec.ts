@@ -107,7 +107,7 @@ describe('mail templates', () => {
       { token: TOKEN, expiresInMinutes: 60 },
       context,
     );
-    const link = `https://shop.example${MAIL_LINK_PATHS.resetPassword}#token=${TOKEN}`;
+    const link = `https://shop.example/en${MAIL_LINK_PATHS.resetPassword}#token=${TOKEN}`;
     expect(mail.text).toContain(link);
     expect(mail.html).toContain(`href="${link}"`);
     expect(mail.text).not.toMatch(/\?token=/);
@@ -122,9 +122,22 @@ describe('mail templates', () => {
         { orderNumber: 'SO-2026-0002', guestToken: TOKEN },
         context,
       );
-      const link = `https://shop.example${MAIL_LINK_PATHS.guestOrder}#token=${TOKEN}`;
+      const link = `https://shop.example/${locale}${MAIL_LINK_PATHS.guestOrder}#token=${TOKEN}`;
       expect(mail.html).toContain(`href="${link}"`);
       expect(mail.text).not.toContain(MAIL_LINK_PATHS.order);
+    }
+  });
+
+  it("opens every linked page in the mail's language (/en/… or /fr/…)", () => {
+    for (const sample of SAMPLES) {
+      for (const locale of MAIL_LOCALES) {
+        const mail = renderMail(sample.template, locale, sample.params, context);
+        const links = [...mail.html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]);
+        expect(links.length, sample.template).toBeGreaterThan(0);
+        for (const href of links) {
+          expect(href).toMatch(new RegExp(`^https://shop\\.example/${locale}/`));
+        }
+      }
     }
   });
 

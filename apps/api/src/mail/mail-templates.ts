@@ -24,9 +24,12 @@ export interface MailRenderContext {
   shopName: string;
 }
 
-/** Where the storefront serves the pages that emails link to. Tokens travel in the fragment
- * (`#token=…`), which browsers never send to a server, so they stay out of access logs, proxies
- * and `Referer` headers; the page reads it and POSTs it to the API. */
+/** Where the storefront serves the pages that emails link to, inside the mail's language: a link
+ * is `PUBLIC_BASE_URL` + `/<locale>` + the path (`/fr/account/verify-email`), so the page opens in
+ * the language the mail was written in (the storefront also redirects the unprefixed paths, for
+ * older mails). Tokens travel in the fragment (`#token=…`), which browsers never send to a server,
+ * so they stay out of access logs, proxies and `Referer` headers; the page reads it and POSTs it
+ * to the API. */
 export const MAIL_LINK_PATHS = {
   verifyEmail: '/account/verify-email',
   resetPassword: '/account/reset-password',
@@ -402,8 +405,8 @@ export function renderMail(
     shop: context.shopName,
     link: (path, fragmentToken) =>
       fragmentToken === undefined
-        ? `${base}${path}`
-        : `${base}${path}#token=${encodeURIComponent(fragmentToken)}`,
+        ? `${base}/${locale}${path}`
+        : `${base}/${locale}${path}#token=${encodeURIComponent(fragmentToken)}`,
     date: (iso) => `${DATE_FORMATS[locale].format(new Date(str(iso)))} UTC`,
   };
   const content = (locale === 'fr' ? FRENCH : ENGLISH)[template](params, helpers);

@@ -98,7 +98,7 @@ describe('mail outbox (BullMQ on Redis, real SMTP listener, API with MAIL_WORKER
     expect(mail.html).not.toContain('<script>');
     expect(mail.html).toContain('&lt;script&gt;alert(document.cookie)&lt;/script&gt;');
     expect(mail.text).toContain(`Device: ${SCRIPT}`);
-    expect(mail.text).toContain('https://shop.example/account/security');
+    expect(mail.text).toContain('https://shop.example/en/account/security');
 
     // Handing the row over again (relay and sweeper racing, a re-queued job) sends nothing more.
     await app.get(MailRelay).dispatch([id]);
@@ -175,7 +175,7 @@ describe('mail outbox (BullMQ on Redis, real SMTP listener, API with MAIL_WORKER
     });
     const mail = await smtp.waitFor((m) => m.to.includes(to));
     expect(mail.subject).toBe('Réinitialisez votre mot de passe — Storefront');
-    expect(mail.text).toContain(`https://shop.example/account/reset-password#token=${token}`);
+    expect(mail.text).toContain(`https://shop.example/fr/account/reset-password#token=${token}`);
     expect(mail.text).toContain('Bonjour Zoé Martin,');
   });
 

@@ -2,6 +2,7 @@ import { Form, Link, useLocation } from 'react-router';
 import { LOCALES, LOCALE_NAMES, switchLocalePath } from '../i18n/locale';
 import { useLocale, useLocalePath, useMessages } from '../i18n/messages';
 import { commonMessages } from '../i18n/messages/common';
+import { AccountHeaderLink } from './account-header-link';
 
 /** The shop's header: brand, search (a GET form, works without JavaScript), cart, account, language. */
 export function SiteHeader() {
@@ -27,7 +28,7 @@ export function SiteHeader() {
             <Link to={href('/cart')}>{t.cart}</Link>
           </li>
           <li>
-            <Link to={href('/account')}>{t.account}</Link>
+            <AccountHeaderLink />
           </li>
           <li className="language-switch">
             <span className="visually-hidden">{t.language}: </span>
