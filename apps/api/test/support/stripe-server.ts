@@ -23,7 +23,7 @@ import type { AddressInfo } from 'node:net';
  * customer's payment would (succeeded, declined, 3-D Secure…) and returns the event Stripe would
  * send; {@link LocalStripe.deliver} posts an event to a webhook URL signed with the real scheme
  * (`Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, computed here, not by the
- * SDK); {@link LocalStripe.failNext} injects 500s, slow answers and dropped connections.
+ * SDK); {@link LocalStripe.failNext} injects 500s, slow or held answers and dropped connections.
  */
 
 /** A PaymentIntent as Stripe's API returns it (the fields the shop or the SDK read). */
@@ -100,6 +100,8 @@ export type StripeFault =
   | { kind: 'status'; status: number }
   /** Execute the request (and store its idempotent answer), but answer only after `ms`. */
   | { kind: 'delay'; ms: number }
+  /** Execute the request (and store its idempotent answer), but answer only once `until` settles. */
+  | { kind: 'hold'; until: Promise<unknown> }
   /** Drop the connection without executing the request. */
   | { kind: 'reset' };
 
@@ -456,6 +458,7 @@ export async function startLocalStripe(): Promise<LocalStripe> {
     }
     record(status, replayed);
     if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    if (fault?.kind === 'hold') await fault.until.catch(() => undefined);
     if (response.destroyed || request.socket.destroyed) return;
     send(
       response,

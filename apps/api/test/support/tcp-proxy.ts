@@ -34,12 +34,30 @@ export class TcpProxy {
     return this;
   }
 
-  /** Drops every connection and refuses new ones. */
+  /**
+   * Drops every open connection but keeps accepting new ones: a failover or a network blip (the
+   * clients' pools reconnect; whatever was in flight on the old connections is lost).
+   */
+  dropConnections(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  /** Drops every connection and refuses new ones (`start()` again to restore the route). */
   async cut(): Promise<void> {
     const server = this.server;
     this.server = undefined;
     for (const socket of this.sockets) socket.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+    if (server)
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
+  }
+
+  /** Whether the proxy accepts connections (started and not cut). */
+  get listening(): boolean {
+    return this.server !== undefined;
   }
 
   /** Rewrites a URL's host and port to go through this proxy. */

@@ -19,9 +19,18 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
 /** Sends the error body for `exception`; shared by the Nest filter and Fastify's error handler. */
 export function sendError(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const { status, body, unexpected } = toErrorResponse(exception, request.id);
+  const { status, body, unexpected, unavailable } = toErrorResponse(exception, request.id);
   if (unexpected) {
     request.log.error({ err: exception }, 'unhandled error');
+  } else if (unavailable) {
+    request.log.warn(
+      {
+        code: body.error.code,
+        dependency: unavailable,
+        reason: exception instanceof Error ? exception.message : undefined,
+      },
+      'request failed: dependency unavailable',
+    );
   } else if (status >= 500) {
     request.log.warn({ code: body.error.code }, 'request failed: service unavailable');
   }

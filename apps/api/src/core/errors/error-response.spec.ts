@@ -1,5 +1,10 @@
+import { createServer } from 'node:net';
 import { NotFoundException } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
+import { Redis } from 'ioredis';
+import MaxRetriesPerRequestError from 'ioredis/built/errors/MaxRetriesPerRequestError.js';
+import pg from 'pg';
+import { QueryFailedError } from 'typeorm';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from './domain-error';
 import { toErrorResponse } from './error-response';
@@ -38,5 +43,93 @@ describe('toErrorResponse', () => {
       toErrorResponse({ statusCode: 400, message: 'Unexpected token } in JSON at position 9' }, 'r')
         .body.error.message,
     ).toBe('The request body could not be parsed.');
+  });
+});
+
+/** A PostgreSQL error as node-postgres builds it from the server's ErrorResponse. */
+function postgresError(code: string, message: string): pg.DatabaseError {
+  const error = new pg.DatabaseError(message, 0, 'error');
+  error.code = code;
+  error.severity = 'FATAL';
+  return error;
+}
+
+/** The error node-postgres gives when nothing listens on the port. */
+async function refusedConnection(): Promise<unknown> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return new pg.Client({ host: '127.0.0.1', port }).connect().catch((error: unknown) => error);
+}
+
+/** The error ioredis gives for a command while it is not connected (no offline queue, as ours). */
+async function offlineRedisCommand(): Promise<unknown> {
+  const client = new Redis({ lazyConnect: true, enableOfflineQueue: false });
+  const error = await client.get('k').catch((e: unknown) => e);
+  client.disconnect();
+  return error;
+}
+
+describe('toErrorResponse of an unavailable store', () => {
+  const query = 'UPDATE product_variant SET stock = stock - $2 WHERE id = $1';
+
+  it('answers 503 SERVICE_UNAVAILABLE, not 500, when PostgreSQL or Redis is unreachable', async () => {
+    const outages: [unknown, string][] = [
+      [await refusedConnection(), 'network'],
+      [
+        new QueryFailedError(query, [], new Error('Connection terminated unexpectedly')),
+        'postgresql',
+      ],
+      [new Error('timeout exceeded when trying to connect'), 'postgresql'],
+      [
+        new QueryFailedError(
+          query,
+          [],
+          postgresError('57P01', 'terminating connection due to administrator command'),
+        ),
+        'postgresql',
+      ],
+      [postgresError('08006', 'connection failure'), 'postgresql'],
+      [postgresError('53300', 'sorry, too many clients already'), 'postgresql'],
+      [await offlineRedisCommand(), 'redis'],
+      [new Error('Connection is closed.'), 'redis'],
+      [new MaxRetriesPerRequestError(1), 'redis'],
+    ];
+    for (const [error, dependency] of outages) {
+      const response = toErrorResponse(error, 'r');
+      expect(response, String(error)).toEqual({
+        status: 503,
+        body: {
+          error: {
+            code: 'SERVICE_UNAVAILABLE',
+            message: 'The service is temporarily unavailable.',
+            requestId: 'r',
+          },
+        },
+        unexpected: false,
+        unavailable: dependency,
+      });
+    }
+  });
+
+  it('keeps other database errors as unexpected 500s', () => {
+    for (const error of [
+      new QueryFailedError(query, [], postgresError('23505', 'duplicate key value')),
+      new QueryFailedError(
+        query,
+        [],
+        postgresError('57014', 'canceling statement due to statement timeout'),
+      ),
+      new QueryFailedError(query, [], postgresError('28P01', 'password authentication failed')),
+      // A SQLSTATE-looking code on something that is not a PostgreSQL error proves nothing.
+      Object.assign(new Error('boom'), { code: '08006' }),
+    ]) {
+      expect(toErrorResponse(error, 'r')).toMatchObject({
+        status: 500,
+        unexpected: true,
+        body: { error: { code: 'INTERNAL_ERROR' } },
+      });
+    }
   });
 });

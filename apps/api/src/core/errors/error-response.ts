@@ -1,6 +1,7 @@
 import type { ErrorBody, ErrorCode } from '@storefront/contracts';
 import { HttpException } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
+import { unavailableDependency, type UnavailableDependency } from './dependency-unavailable';
 import { DomainError } from './domain-error';
 import { ERROR_CATALOGUE, codeForStatus } from './error-catalogue';
 
@@ -10,6 +11,8 @@ export interface ErrorResponse {
   body: ErrorBody;
   /** True when the error is ours to investigate (a 5xx that was not a planned 503). */
   unexpected: boolean;
+  /** Set when a store or another dependency was unreachable (for the log line, never the body). */
+  unavailable?: UnavailableDependency;
 }
 
 /**
@@ -21,6 +24,7 @@ export function toErrorResponse(error: unknown, requestId: string): ErrorRespons
   let message: string | undefined;
   let issues: DomainError['issues'];
   let unexpected = false;
+  let unavailable: UnavailableDependency | null = null;
 
   if (error instanceof DomainError) {
     code = error.code;
@@ -35,14 +39,21 @@ export function toErrorResponse(error: unknown, requestId: string): ErrorRespons
     code = codeForStatus(error.statusCode);
     if (code === 'INTERNAL_ERROR') unexpected = true;
   } else {
-    code = 'INTERNAL_ERROR';
-    unexpected = true;
+    // PostgreSQL or Redis unreachable, or the connection lost mid-request: a retryable 503, not a
+    // bug. Anything else unknown is one.
+    unavailable = unavailableDependency(error);
+    code = unavailable === null ? 'INTERNAL_ERROR' : 'SERVICE_UNAVAILABLE';
   }
   const entry = ERROR_CATALOGUE[code];
   if (code === 'INTERNAL_ERROR') unexpected = true;
   const body: ErrorBody = { error: { code, message: message ?? entry.message, requestId } };
   if (issues && issues.length > 0) body.error.issues = issues;
-  return { status: entry.status, body, unexpected };
+  return {
+    status: entry.status,
+    body,
+    unexpected,
+    ...(unavailable === null ? {} : { unavailable }),
+  };
 }
 
 function isHttpError(error: unknown): error is { statusCode: number } {
