@@ -3,7 +3,8 @@
 # The contract with apps/web (see apps/web/README.md):
 #   - build:   `npx nx run web:build` writes apps/web/build/client and apps/web/build/server
 #   - start:   `node apps/web/server.mjs`, listening on HOST/PORT (PORT=3000)
-#   - config:  API_URL (server-side base URL of the API, e.g. http://api:3333)
+#   - config:  API_URL (server-side base URL of the API, e.g. http://api:3333) and PUBLIC_ORIGINS
+#              (the shop's origins; server.mjs refuses NODE_ENV=production, set below, without it)
 #   - health:  GET /healthz answers 2xx
 #   - writes:  nothing outside /tmp
 # The build stage checks these paths exist, so a mismatch fails the build loudly instead of

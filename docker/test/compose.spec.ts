@@ -77,6 +77,21 @@ describe('docker/compose.yaml', () => {
     expect(apiEnv).toMatchObject({ NODE_ENV: 'development', HOST: '0.0.0.0', PORT: '3333' });
   });
 
+  it('gives the production-mode web server the API, /api/* for the browser and the API’s web origins', () => {
+    const webEnv = get('web').environment as Record<string, string>;
+    const apiEnv = get('api').environment as Record<string, string>;
+    // apps/web/server.mjs refuses NODE_ENV=production without PUBLIC_ORIGINS.
+    expect(webEnv).toMatchObject({ NODE_ENV: 'production', API_URL: 'http://api:3333' });
+    // Same-origin /api/* for the browser, as CloudFront routes it in AWS.
+    expect(webEnv.API_PROXY).toBe('on');
+    const origins = (list: string) => list.split(',').map((o) => o.trim());
+    const webOrigins = origins(webEnv.PUBLIC_ORIGINS ?? '');
+    expect(webOrigins).toEqual(['http://localhost:3000', 'http://127.0.0.1:3000']);
+    // A form the web server accepts is one the API accepts too (it checks the forwarded Origin).
+    for (const origin of webOrigins) expect(origins(apiEnv.PUBLIC_ORIGINS ?? '')).toContain(origin);
+    expect(webOrigins).toContain(apiEnv.PUBLIC_BASE_URL);
+  });
+
   it('says at the top that the stack is not a production configuration', () => {
     expect(text.split('\n').slice(0, 12).join('\n')).toMatch(
       /NOT a production configuration: the API image runs with NODE_ENV=development/,

@@ -13,6 +13,7 @@ import { addStorefront, allStacks, createApp, type StorefrontStacks } from '../s
 import { EDGE_REGION, EU_REGIONS, PRODUCTION } from '../src/config/environments.ts';
 import {
   API_COMMANDS,
+  API_DISCOVERY_NAME,
   METRIC_NAMESPACE,
   TRUSTED_PROXY_HOPS,
 } from '../src/stacks/application-stack.ts';
@@ -99,18 +100,23 @@ function actionsOf(statement: Record<string, unknown>): string[] {
     : asArray(statement.Action).map(String);
 }
 
-/** The names of every secret the API's production configuration takes from Secrets Manager. */
+/**
+ * The secrets of the API server: what its production configuration checks with `MAIL_WORKER=off`
+ * (no `SMTP_URL`: the worker sends; no `AUDIT_HMAC_PREVIOUS_KEYS`: only `audit:verify` reads old rows).
+ */
 const API_SECRETS = [
   'AUDIT_HMAC_KEY',
   'BLIND_INDEX_KEY',
   'DATABASE_URL',
   'LOG_PSEUDONYM_KEY',
   'REDIS_URL',
-  'SMTP_URL',
   'STRIPE_PUBLISHABLE_KEY',
   'STRIPE_SECRET_KEY',
   'STRIPE_WEBHOOK_SECRET',
 ];
+
+/** Secrets only other processes of the API image hold. */
+const OTHER_SECRETS = ['AUDIT_HMAC_PREVIOUS_KEYS', 'MIGRATION_DATABASE_URL', 'SMTP_URL'];
 
 describe('placement', () => {
   it('puts every workload stack in an allowed EU region with an explicit account', () => {
@@ -436,7 +442,7 @@ describe('ECS', () => {
   });
 
   it('injects every secret from Secrets Manager and none through plain environment', () => {
-    const secretNames = [...API_SECRETS, 'MIGRATION_DATABASE_URL'];
+    const secretNames = [...API_SECRETS, ...OTHER_SECRETS];
     const all = containers(byRole.application);
     const injected = new Set(
       all.flatMap((c) => asArray(c.Secrets).map((s) => String(asRecord(s).Name))),
@@ -489,9 +495,17 @@ describe('ECS', () => {
     }
     // Secrets, though, only where the process's role uses them (least privilege).
     expect(secretNamesOf('Api')).toEqual(API_SECRETS);
+    // The API only enqueues mail (MAIL_WORKER=off): the SES credentials are the worker's alone.
+    expect(secretNamesOf('Api')).not.toContain('SMTP_URL');
     expect(secretNamesOf('MailWorker')).toEqual(['DATABASE_URL', 'REDIS_URL', 'SMTP_URL']);
     expect(secretNamesOf('Migration')).toEqual(['DATABASE_URL', 'MIGRATION_DATABASE_URL']);
-    expect(secretNamesOf('AuditVerify')).toEqual(['AUDIT_HMAC_KEY', 'DATABASE_URL']);
+    // Retired chain keys: for the verification of old rows, which only audit:verify does.
+    expect(secretNamesOf('AuditVerify')).toEqual([
+      'AUDIT_HMAC_KEY',
+      'AUDIT_HMAC_PREVIOUS_KEYS',
+      'DATABASE_URL',
+    ]);
+    expect(secretNamesOf('Api')).not.toContain('AUDIT_HMAC_PREVIOUS_KEYS');
     expect(secretNamesOf('Web')).toEqual([]);
   });
 
@@ -570,7 +584,10 @@ describe("the API's production configuration", () => {
     const config = api.loadConfig(deployedEnvironment(byRole.application, name), role);
     expect(config.isProduction).toBe(true);
     expect(config.fieldEncryption.provider.kind).toBe('kms');
-    expect(config.mail.transport).toMatchObject({ kind: 'smtp', tls: 'required' });
+    // The API server sends no mail (the worker does) and holds no transport.
+    expect(config.mail.transport).toMatchObject(
+      name === 'Api' ? { kind: 'none' } : { kind: 'smtp', tls: 'required' },
+    );
     expect(config.mail.worker).toBe('off');
     expect(config.mail.from).toBe(PRODUCTION.mail.from);
     expect(config.mail.publicBaseUrl).toBe(`https://${PRODUCTION.domainName}`);
@@ -588,6 +605,86 @@ describe("the API's production configuration", () => {
       const { [variable]: _removed, ...without } = environment;
       expect(() => api.loadConfig(without), variable).toThrow(new RegExp(variable));
     }
+    // The worker, which sends, still needs its SMTP credentials.
+    const { SMTP_URL: _smtp, ...worker } = deployedEnvironment(byRole.application, 'MailWorker');
+    expect(() => api.loadConfig(worker, 'mail-worker')).toThrow(/SMTP_URL/);
+  });
+
+  it('gives audit:verify the retired chain keys as keys it can check (not a public value)', () => {
+    const config = api.loadConfig(
+      deployedEnvironment(byRole.application, 'AuditVerify'),
+      'audit-verify',
+    );
+    expect(config.audit.previousHmacKeys).toHaveLength(1);
+    expect(config.audit.previousHmacKeys[0]).not.toBe(config.audit.hmacKey);
+  });
+});
+
+describe('web tasks to API tasks (server-side rendering)', () => {
+  /** Every ingress rule of the group `logicalIdPrefix` of the network stack, inline or separate. */
+  const rulesOf = (kind: 'Ingress' | 'Egress', prefix: string): Record<string, unknown>[] => {
+    const [groupId, group] = single(byRole.network, 'AWS::EC2::SecurityGroup', prefix);
+    return [
+      ...asArray(props(group)[`SecurityGroup${kind}`]).map(asRecord),
+      ...resourcesOf(byRole.network, `AWS::EC2::SecurityGroup${kind}`)
+        .map(([, r]) => props(r))
+        .filter((rule) => refersTo(rule.GroupId, groupId)),
+    ];
+  };
+  const groupId = (prefix: string): string =>
+    single(byRole.network, 'AWS::EC2::SecurityGroup', prefix)[0];
+
+  it('points the web container at the API tasks’ private name and gives it the shop origin', () => {
+    const [namespaceId, namespace] = single(
+      byRole.application,
+      'AWS::ServiceDiscovery::PrivateDnsNamespace',
+    );
+    const zone = String(props(namespace).Name);
+    const web = environmentOf('Web');
+    expect(web.API_URL).toBe(`http://${API_DISCOVERY_NAME}.${zone}:${PORTS.api}`);
+    // Same origin as the API's CSRF allowlist (apps/web/server.mjs refuses production without).
+    expect(web.PUBLIC_ORIGINS).toBe(`https://${PRODUCTION.domainName}`);
+    expect(web.PUBLIC_ORIGINS).toEqual(environmentOf('Api').PUBLIC_ORIGINS);
+    expect(web.NODE_ENV).toBe('production');
+    // The name is the API service's Cloud Map service: A records of its tasks in that namespace.
+    const [discoveryId, discovery] = single(byRole.application, 'AWS::ServiceDiscovery::Service');
+    expect(props(discovery).Name).toBe(API_DISCOVERY_NAME);
+    expect(refersTo(props(discovery).NamespaceId, namespaceId)).toBe(true);
+    expect(asRecord(props(discovery).DnsConfig).DnsRecords).toEqual([{ TTL: 10, Type: 'A' }]);
+    expect(props(discovery).HealthCheckCustomConfig).toBeDefined();
+    const serviceNamed = (suffix: string) =>
+      resourcesOf(byRole.application, 'AWS::ECS::Service')
+        .map(([, r]) => props(r))
+        .find((service) => service.ServiceName === `storefront-${PRODUCTION.name}-${suffix}`);
+    const registries = asArray(serviceNamed('api')?.ServiceRegistries).map(asRecord);
+    expect(registries).toHaveLength(1);
+    expect(refersTo(registries[0]?.RegistryArn, discoveryId)).toBe(true);
+    // No proxy on the way (no Service Connect sidecar on either side): X-Forwarded-For reaches
+    // the API as the web task received it from the ALB (TRUST_PROXY_HOPS, docs/infra.md).
+    for (const suffix of ['api', 'web']) {
+      expect(serviceNamed(suffix)?.ServiceConnectConfiguration, suffix).toBeUndefined();
+    }
+  });
+
+  it('admits the web tasks to the API on the API port only, and nothing else but the ALB', () => {
+    const sources = rulesOf('Ingress', 'ApiSecurityGroup').map((rule) => ({
+      from: referencedId(rule.SourceSecurityGroupId),
+      protocol: rule.IpProtocol,
+      ports: [rule.FromPort, rule.ToPort],
+    }));
+    expect(sources).toHaveLength(2);
+    expect(sources).toEqual(
+      expect.arrayContaining([
+        { from: groupId('AlbSecurityGroup'), protocol: 'tcp', ports: [PORTS.api, PORTS.api] },
+        { from: groupId('WebSecurityGroup'), protocol: 'tcp', ports: [PORTS.api, PORTS.api] },
+      ]),
+    );
+    const toApi = rulesOf('Egress', 'WebSecurityGroup').filter(
+      (rule) => referencedId(rule.DestinationSecurityGroupId) === groupId('ApiSecurityGroup'),
+    );
+    expect(toApi).toEqual([
+      expect.objectContaining({ IpProtocol: 'tcp', FromPort: PORTS.api, ToPort: PORTS.api }),
+    ]);
   });
 });
 
@@ -886,10 +983,14 @@ describe('secrets and keys', () => {
   it('generates the application keys in Secrets Manager: no value in the template', () => {
     const secret = (prefix: string) =>
       props(single(byRole.application, 'AWS::SecretsManager::Secret', prefix)[1]);
-    for (const name of ['AuditHmacKey', 'LogPseudonymKey']) {
+    for (const name of ['AuditHmacKey', 'LogPseudonymKey', 'AuditHmacPreviousKeys']) {
       expect(secret(name).GenerateSecretString, name).toMatchObject({ PasswordLength: 64 });
       expect(secret(name).SecretString, name).toBeUndefined();
     }
+    // The retired keys are a comma-separated list: the generated one must hold no comma.
+    expect(secret('AuditHmacPreviousKeys').GenerateSecretString).toMatchObject({
+      ExcludePunctuation: true,
+    });
     // BLIND_INDEX_KEY: 43 generated base64 characters plus the padding, resolved at deploy time.
     const seed = secret('BlindIndexKeySeed');
     expect(seed.GenerateSecretString).toMatchObject({

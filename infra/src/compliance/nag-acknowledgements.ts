@@ -174,6 +174,13 @@ export function applyNagAcknowledgements(stacks: StorefrontStacks): NagAcknowled
       'the runbooks (docs/runbooks/audit-verify.md, key-rotation.md).',
   );
   ack(
+    at(application, 'AuditHmacPreviousKeys'),
+    ['AwsSolutions-SMG4'],
+    'AUDIT_HMAC_PREVIOUS_KEYS holds the retired audit chain keys that audit:verify checks old rows ' +
+      'with: its value is the former AUDIT_HMAC_KEY, written by the operator during the chain-key ' +
+      'rotation (docs/runbooks/audit-verify.md). A timed rotation would drop keys rows still need.',
+  );
+  ack(
     ['BlindIndexKeySeed', 'BlindIndexKey'].map((name) => at(application, name)),
     ['AwsSolutions-SMG4'],
     'Changing the blind-index key orphans every stored index until they are recomputed, so it is ' +

@@ -1,4 +1,4 @@
-import { allowLogGroupsOfThisAccount } from '../constructs/log-encryption';
+import { allowLogGroupsOfThisAccount } from '../constructs/log-encryption.ts';
 import {
   CfnParameter,
   Duration,
@@ -54,14 +54,49 @@ import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterPattern, LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { DnsRecordType, PrivateDnsNamespace } from 'aws-cdk-lib/aws-servicediscovery';
 import type { IDatabaseProxy } from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, ServiceSizing } from '../config/environments.ts';
 import { DATABASE_USERS, FIELD_ENCRYPTION_CONTEXT, databaseUrl } from './data-stack.ts';
 import { PORTS, SUBNET_TIERS, sesSmtpHost, type WorkloadSecurityGroups } from './network-stack.ts';
 
-/** Proxy hops in front of the tasks that may set `X-Forwarded-For`: CloudFront and the ALB. */
+/**
+ * Proxy hops in front of the tasks that may set `X-Forwarded-For`: CloudFront and the ALB. The
+ * web tasks' server-side calls reach the API with no proxy in between (Cloud Map DNS) and forward
+ * the visitor's `X-Forwarded-For` as the ALB wrote it, the web task taking the ALB's place as the
+ * API's peer: the same count finds the client on both paths (docs/infra.md).
+ */
 export const TRUSTED_PROXY_HOPS = 2;
+
+/** Cloud Map name of the API service: its tasks' addresses under `api.<namespace>`. */
+export const API_DISCOVERY_NAME = 'api';
+
+/** Private DNS namespace (Route 53 private zone of the VPC) in which the API tasks register. */
+export function serviceNamespaceName(config: EnvironmentConfig): string {
+  return `${config.name}.storefront.internal`;
+}
+
+/** Where the web tasks reach the API privately (`API_URL`): its tasks, directly, over the VPC. */
+export function privateApiUrl(config: EnvironmentConfig): string {
+  return `http://${API_DISCOVERY_NAME}.${serviceNamespaceName(config)}:${PORTS.api}`;
+}
+
+/**
+ * Secrets of the API server (`api` role with `MAIL_WORKER=off`): everything its checks ask for
+ * but `SMTP_URL` (the worker sends) and `AUDIT_HMAC_PREVIOUS_KEYS` (it signs with the current key
+ * only; `audit:verify` checks old rows).
+ */
+export const API_SERVER_SECRETS = [
+  'AUDIT_HMAC_KEY',
+  'BLIND_INDEX_KEY',
+  'DATABASE_URL',
+  'LOG_PSEUDONYM_KEY',
+  'REDIS_URL',
+  'STRIPE_PUBLISHABLE_KEY',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+] as const;
 
 /** Numeric uid:gid the containers run as (the `node` user of the official Node images). */
 export const CONTAINER_USER = '1000:1000';
@@ -154,13 +189,16 @@ function secretsOf(runtime: ApiRuntime, names: readonly string[]): Record<string
  * rollback, read-only root filesystem, non-root user, secrets from Secrets Manager), the mail
  * worker service, a one-off migration task, the daily audit-chain verification with its alarms,
  * and the internal ALB (HTTPS, invalid headers dropped, access logs) that only CloudFront
- * reaches, with alarms on 5xx and latency.
+ * reaches, with alarms on 5xx and latency. The web tasks render pages from the API tasks
+ * directly, found through a private Cloud Map DNS namespace.
  */
 export class ApplicationStack extends Stack {
   /** The internal ALB, origin of CloudFront's `/api/*` and page behaviours. */
   public readonly loadBalancer: ApplicationLoadBalancer;
   /** The API service. */
   public readonly apiService: FargateService;
+  /** Private DNS namespace where the API tasks register as `api` (the web's `API_URL`). */
+  public readonly serviceNamespace: PrivateDnsNamespace;
   /** The web service. */
   public readonly webService: FargateService;
   /** Task definition of the one-off migration (`node apps/api/dist/cli.js migrate`). */
@@ -266,7 +304,9 @@ export class ApplicationStack extends Stack {
       TRUST_PROXY_HOPS: String(TRUSTED_PROXY_HOPS),
       LOG_LEVEL: 'info',
     };
-    const runtime = this.apiRuntime(config, props, { apiDatabaseUrl, redisUrl });
+    // The shop's one public origin: the API's CSRF allowlist and the web's page-form gate.
+    const origin = `https://${config.domainName}`;
+    const runtime = this.apiRuntime(config, props, { apiDatabaseUrl, redisUrl }, origin);
     this.apiService = this.createService(listener, 20, ['/api/*'], {
       name: 'Api',
       repository: props.apiRepository,
@@ -283,7 +323,20 @@ export class ApplicationStack extends Stack {
         UPLOADS_BUCKET: props.uploadsBucket.bucketName,
         INVOICES_BUCKET: props.invoicesBucket.bucketName,
       },
-      secrets: runtime.secrets,
+      secrets: secretsOf(runtime, API_SERVER_SECRETS),
+    });
+    // The web tasks find the API tasks by DNS (A records of the running, healthy tasks, short
+    // TTL) and call them directly: no proxy rewrites X-Forwarded-For on the way (docs/infra.md).
+    this.serviceNamespace = new PrivateDnsNamespace(this, 'ServiceNamespace', {
+      name: serviceNamespaceName(config),
+      vpc,
+      description: 'Private names of the storefront services (web tasks to API tasks)',
+    });
+    this.apiService.enableCloudMap({
+      cloudMapNamespace: this.serviceNamespace,
+      name: API_DISCOVERY_NAME,
+      dnsRecordType: DnsRecordType.A,
+      dnsTtl: Duration.seconds(10),
     });
     const apiRole = this.apiService.taskDefinition.taskRole;
     props.databaseProxy.grantConnect(apiRole, DATABASE_USERS.app);
@@ -319,7 +372,14 @@ export class ApplicationStack extends Stack {
       readinessPath: '/healthz',
       sizing: config.web,
       securityGroup: securityGroups.web,
-      environment: { ...common, PORT: String(PORTS.web) },
+      environment: {
+        ...common,
+        PORT: String(PORTS.web),
+        // Server-side rendering calls the API tasks privately (security group: web → API port).
+        API_URL: privateApiUrl(config),
+        // apps/web/server.mjs refuses to start in production without it (page-form CSRF gate).
+        PUBLIC_ORIGINS: origin,
+      },
       secrets: {},
     });
 
@@ -362,12 +422,14 @@ export class ApplicationStack extends Stack {
    * start without it, whichever command runs): non-secret values as plain environment, secrets
    * from Secrets Manager under this stack's key. Generated where nobody needs to know the value
    * (audit chain, log pseudonyms, blind index); `SMTP_URL` is written once by an operator, because
-   * SES SMTP passwords cannot be derived by CloudFormation (docs/infra.md).
+   * SES SMTP passwords cannot be derived by CloudFormation (docs/infra.md). Each process receives
+   * only the secrets of its role ({@link secretsOf}).
    */
   private apiRuntime(
     config: EnvironmentConfig,
     props: ApplicationStackProps,
     connection: { apiDatabaseUrl: ISecret; redisUrl: ISecret },
+    origin: string,
   ): ApiRuntime {
     const generated = (id: string, description: string): Secret =>
       new Secret(this, id, {
@@ -378,6 +440,14 @@ export class ApplicationStack extends Stack {
     const auditHmacKey = generated(
       'AuditHmacKey',
       'AUDIT_HMAC_KEY: HMAC key of the audit trail hash chain (rotation: docs/runbooks/audit-verify.md)',
+    );
+    // Retired chain keys, for audit:verify only. An operator writes them during a rotation; until
+    // then it holds one random key nobody knows (no row is signed with it, so it verifies
+    // nothing): Secrets Manager needs a value, and a public placeholder would let anyone forge
+    // rows that verify.
+    const auditHmacPreviousKeys = generated(
+      'AuditHmacPreviousKeys',
+      'AUDIT_HMAC_PREVIOUS_KEYS: retired audit chain keys, comma-separated, written by an operator during a rotation (docs/runbooks/audit-verify.md); starts as one unused random key',
     );
     const logPseudonymKey = generated(
       'LogPseudonymKey',
@@ -441,7 +511,6 @@ export class ApplicationStack extends Stack {
       'pk_live_setbyoperator00000000000000',
     );
 
-    const origin = `https://${config.domainName}`;
     return {
       environment: {
         NODE_ENV: 'production',
@@ -475,6 +544,7 @@ export class ApplicationStack extends Stack {
         REDIS_URL: EcsSecret.fromSecretsManager(connection.redisUrl),
         SMTP_URL: EcsSecret.fromSecretsManager(smtpUrl),
         AUDIT_HMAC_KEY: EcsSecret.fromSecretsManager(auditHmacKey),
+        AUDIT_HMAC_PREVIOUS_KEYS: EcsSecret.fromSecretsManager(auditHmacPreviousKeys),
         LOG_PSEUDONYM_KEY: EcsSecret.fromSecretsManager(logPseudonymKey),
         BLIND_INDEX_KEY: EcsSecret.fromSecretsManager(blindIndexKey),
       },
@@ -539,8 +609,8 @@ export class ApplicationStack extends Stack {
     const definition = this.createCommandTask('AuditVerify', image, {
       command: [...API_COMMANDS.auditVerify],
       environment: runtime.environment,
-      // `audit-verify` role: the database and the chain key only.
-      secrets: secretsOf(runtime, ['DATABASE_URL', 'AUDIT_HMAC_KEY']),
+      // `audit-verify` role: the database and the chain keys (current and retired) only.
+      secrets: secretsOf(runtime, ['DATABASE_URL', 'AUDIT_HMAC_KEY', 'AUDIT_HMAC_PREVIOUS_KEYS']),
     });
     new Rule(this, 'AuditVerifySchedule', {
       description: 'Daily verification of the audit trail hash chain',

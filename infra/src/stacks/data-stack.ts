@@ -1,4 +1,4 @@
-import { allowLogGroupsOfThisAccount } from '../constructs/log-encryption';
+import { allowLogGroupsOfThisAccount } from '../constructs/log-encryption.ts';
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   InstanceType,

@@ -57,9 +57,9 @@ export function sesSmtpHost(region: string): string {
 export interface WorkloadSecurityGroups {
   /** Internal ALB: HTTPS from CloudFront's origin-facing prefix list only. */
   readonly alb: ISecurityGroup;
-  /** API tasks: port 3333 from the ALB only. */
+  /** API tasks: port 3333 from the ALB and from the web tasks (server-side rendering) only. */
   readonly api: ISecurityGroup;
-  /** Web tasks: port 3000 from the ALB only. */
+  /** Web tasks: port 3000 from the ALB only; out to the API tasks on 3333. */
   readonly web: ISecurityGroup;
   /** One-off migration task: no ingress. */
   readonly migration: ISecurityGroup;
@@ -213,6 +213,10 @@ export class NetworkStack extends Stack {
     alb.addEgressRule(web, Port.tcp(PORTS.web), 'To web tasks');
     api.addIngressRule(alb, Port.tcp(PORTS.api), 'From the ALB');
     web.addIngressRule(alb, Port.tcp(PORTS.web), 'From the ALB');
+    // Server-side rendering: the web tasks call the API tasks directly (Cloud Map name), on the
+    // API port only; nothing else reaches the API but the ALB.
+    web.addEgressRule(api, Port.tcp(PORTS.api), 'To API tasks (server-side rendering)');
+    api.addIngressRule(web, Port.tcp(PORTS.api), 'From web tasks (server-side rendering)');
 
     api.addEgressRule(databaseProxy, proxyPort, 'To RDS Proxy');
     api.addEgressRule(cache, Port.tcp(PORTS.cache), 'To ElastiCache');

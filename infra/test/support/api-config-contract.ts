@@ -30,6 +30,7 @@ export interface ApiConfigModule {
       publicBaseUrl: string;
     };
     payments: { provider: string };
+    audit: { hmacKey: string; previousHmacKeys: string[] };
   };
 }
 

@@ -145,6 +145,62 @@ describe('loadConfig', () => {
     );
   });
 
+  it('asks no SMTP settings of the API when the worker process sends (MAIL_WORKER=off)', () => {
+    const { SMTP_URL: _smtp, ...noSmtp } = MAIL_SETTINGS;
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://app:pw@db:5432/shop',
+      REDIS_URL: 'rediss://:token@cache:6379',
+      ...AUDIT_KEYS,
+      ...FIELD_ENCRYPTION_KEYS,
+      ...noSmtp,
+      ...IDENTITY_SETTINGS,
+      ...PAYMENT_SETTINGS,
+      MAIL_TRANSPORT: 'smtp',
+      SMTP_TLS: 'required',
+    };
+    const problemsAs = (env: NodeJS.ProcessEnv, role: ProcessRole) => {
+      try {
+        loadConfig(env, role);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    // The API only enqueues: it starts without SMTP_URL and holds no transport.
+    const api = loadConfig({ ...production, MAIL_WORKER: 'off' }, 'api');
+    expect(api.mail.transport).toEqual({ kind: 'none' });
+    expect(describeConfig(api).mail).toBe('none (worker=off)');
+    // Without MAIL_TRANSPORT either (production would otherwise refuse the file default).
+    const { MAIL_TRANSPORT: _transport, ...noTransport } = production;
+    expect(loadConfig({ ...noTransport, MAIL_WORKER: 'off' }, 'api').mail.transport).toEqual({
+      kind: 'none',
+    });
+    // An API that sends (inline) still needs it, and so does the worker process, whatever
+    // MAIL_WORKER says (the worker always sends).
+    expect(problemsAs({ ...production, MAIL_WORKER: 'inline' }, 'api')).toEqual([
+      expect.stringMatching(/^SMTP_URL: required when MAIL_TRANSPORT=smtp/),
+    ]);
+    expect(problemsAs(noTransport, 'api')).toEqual([
+      expect.stringMatching(/^MAIL_TRANSPORT: production sends by SMTP/),
+    ]);
+    expect(problemsAs({ ...production, MAIL_WORKER: 'off' }, 'mail-worker')).toEqual([
+      expect.stringMatching(/^SMTP_URL: required when MAIL_TRANSPORT=smtp/),
+    ]);
+    // Given SMTP settings, they keep their meaning (one environment for API and worker), and a
+    // malformed URL is still refused.
+    expect(
+      loadConfig({ ...production, MAIL_WORKER: 'off', SMTP_URL: MAIL_SETTINGS.SMTP_URL }, 'api')
+        .mail.transport,
+    ).toMatchObject({ kind: 'smtp', tls: 'required' });
+    expect(
+      problemsAs(
+        { ...production, MAIL_WORKER: 'off', SMTP_URL: 'smtps://smtp.example:465/?tls.x=1' },
+        'api',
+      ),
+    ).toEqual([expect.stringMatching(/^SMTP_URL: must not carry a query/)]);
+  });
+
   it('gives a working development configuration with no variables at all', () => {
     const config = loadConfig({});
     expect(config.database.kind).toBe('embedded');
@@ -333,7 +389,11 @@ describe('loadConfig', () => {
   });
 
   it('documents every variable in .env.example, and only those', () => {
-    const example = readFileSync(new URL('../../../../.env.example', import.meta.url), 'utf8');
+    // The web app's own section (its process reads only those) is not the API's to check.
+    const example = readFileSync(
+      new URL('../../../../.env.example', import.meta.url),
+      'utf8',
+    ).split(/^# --- Web app/m)[0] as string;
     const documented = [...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
     expect(new Set(documented)).toEqual(new Set(Object.keys(ENV_SCHEMA.shape)));
     for (const name of SECRET_VARIABLES) expect(documented).toContain(name);

@@ -346,7 +346,12 @@ export interface AppConfig {
           tls: 'required' | 'opportunistic';
           caFile: string | undefined;
         }
-      | { kind: 'file'; dir: string };
+      | { kind: 'file'; dir: string }
+      /**
+       * This process sends nothing: the API with `MAIL_WORKER=off` and no `SMTP_URL` only writes
+       * the outbox and enqueues, and a `cli.js worker` process sends with its own settings.
+       */
+      | { kind: 'none' };
     from: string;
     /** Storefront base URL (scheme, host, optional path; no trailing slash) for links in emails. */
     publicBaseUrl: string;
@@ -392,8 +397,9 @@ export class ConfigError extends Error {
 
 /**
  * Which process of the API image reads the configuration. `api` (the server, and the commands
- * that build the whole application: `admin:create`, `coupons:create`) is checked on everything;
- * the others only on the variables they use, so in production each is given only its own secrets.
+ * that build the whole application: `admin:create`, `coupons:create`) is checked on everything
+ * but the mail transport when it runs with `MAIL_WORKER=off` (it sends nothing then); the others
+ * only on the variables they use, so in production each is given only its own secrets.
  */
 export type ProcessRole = 'api' | 'mail-worker' | 'migrate' | 'audit-verify' | 'field-keys';
 
@@ -530,10 +536,13 @@ export function loadConfig(
     problems.push('PASSWORD_HIBP_URL: must be https in production');
   }
   const mailTransport = e.MAIL_TRANSPORT ?? (e.SMTP_URL ? 'smtp' : 'file');
-  if (mailTransport === 'smtp' && !e.SMTP_URL) {
+  // The API with MAIL_WORKER=off sends nothing (the worker process does, checked as its own
+  // role), so it needs no transport: in production it holds no SMTP credentials at all.
+  const sendsMail = !(role === 'api' && e.MAIL_WORKER === 'off');
+  if (sendsMail && mailTransport === 'smtp' && !e.SMTP_URL) {
     problems.push('SMTP_URL: required when MAIL_TRANSPORT=smtp');
   }
-  if (isProduction && mailTransport === 'file') {
+  if (sendsMail && isProduction && mailTransport === 'file') {
     problems.push(
       'MAIL_TRANSPORT: production sends by SMTP (set SMTP_URL); the file transport is for development only',
     );
@@ -640,15 +649,17 @@ export function loadConfig(
     },
     mail: {
       transport:
-        mailTransport === 'smtp'
-          ? {
-              kind: 'smtp',
-              url: e.SMTP_URL ?? '',
-              // Production never sends in clear unless told to; elsewhere a local catcher may.
-              tls: e.SMTP_TLS ?? (isProduction ? 'required' : 'opportunistic'),
-              caFile: e.SMTP_TLS_CA_FILE,
-            }
-          : { kind: 'file', dir: e.MAIL_DIR },
+        !sendsMail && !e.SMTP_URL
+          ? { kind: 'none' }
+          : mailTransport === 'smtp'
+            ? {
+                kind: 'smtp',
+                url: e.SMTP_URL ?? '',
+                // Production never sends in clear unless told to; elsewhere a local catcher may.
+                tls: e.SMTP_TLS ?? (isProduction ? 'required' : 'opportunistic'),
+                caFile: e.SMTP_TLS_CA_FILE,
+              }
+            : { kind: 'file', dir: e.MAIL_DIR },
       from: e.MAIL_FROM ?? 'Storefront <no-reply@storefront.localhost>',
       publicBaseUrl: (e.PUBLIC_BASE_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, ''),
       worker: e.MAIL_WORKER,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, SECRET_VARIABLES, loadConfig } from '../config/app-config';
+import { createMailTransport } from './mail-transport';
 
 /** Problems about mail variables only (other contexts add their own production requirements). */
 function mailProblems(env: NodeJS.ProcessEnv): string[] {
@@ -84,6 +85,23 @@ describe('mail configuration', () => {
     const problems = mailProblems({ SMTP_URL: 'smtp://u:hunter2-smtp@smtp.example/?x=1' });
     expect(problems.length).toBeGreaterThan(0);
     expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it('gives the API with MAIL_WORKER=off and no SMTP_URL a transport that sends nothing', async () => {
+    const config = loadConfig({ MAIL_WORKER: 'off', MAIL_TRANSPORT: 'smtp' });
+    const transport = createMailTransport(config.mail);
+    expect(transport.kind).toBe('none');
+    await expect(
+      transport.send({
+        id: 'x',
+        from: 'a@b.example',
+        to: 'c@d.example',
+        subject: '',
+        text: '',
+        html: '',
+      }),
+    ).rejects.toMatchObject({ code: 'ENOTRANSPORT' });
+    transport.close();
   });
 
   it('accepts a sender with or without a display name, never with a line break', () => {

@@ -12,14 +12,17 @@ export interface SendFailure {
 const CODE = /^[A-Z0-9_]{1,48}$/;
 
 /** Classifies an error from the transport. */
-export function classifySendError(error: unknown, transport: 'smtp' | 'file'): SendFailure {
+export function classifySendError(
+  error: unknown,
+  transport: 'smtp' | 'file' | 'none',
+): SendFailure {
   const e = (typeof error === 'object' && error !== null ? error : {}) as {
     code?: unknown;
     responseCode?: unknown;
   };
   const responseCode = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   const code = typeof e.code === 'string' && CODE.test(e.code) ? e.code : undefined;
-  const prefix = transport === 'smtp' ? 'SMTP' : 'FILE';
+  const prefix = { smtp: 'SMTP', file: 'FILE', none: 'NOMAIL' }[transport];
   if (responseCode !== undefined && responseCode >= 400 && responseCode < 600) {
     // A 5xx on the envelope (unknown mailbox) or the message (refused content) will not change on
     // retry. A 5xx elsewhere (authentication, TLS) is our configuration: retry until fixed.

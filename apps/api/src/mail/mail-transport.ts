@@ -21,7 +21,7 @@ export interface OutgoingMail {
  * classified by the caller; its message may contain the recipient and is never logged).
  */
 export interface MailTransport {
-  readonly kind: 'smtp' | 'file';
+  readonly kind: 'smtp' | 'file' | 'none';
   send(mail: OutgoingMail): Promise<void>;
   close(): void;
 }
@@ -136,9 +136,35 @@ export class FileMailTransport implements MailTransport {
   }
 }
 
+/**
+ * The transport of a process that sends nothing (the API with `MAIL_WORKER=off` and no
+ * `SMTP_URL`): it never runs a delivery, so a send is a bug and fails like a transport error
+ * (the row stays due for the worker process).
+ */
+export class NoMailTransport implements MailTransport {
+  readonly kind = 'none';
+
+  send(): Promise<void> {
+    return Promise.reject(
+      Object.assign(new Error('this process sends no mail (MAIL_WORKER=off)'), {
+        code: 'ENOTRANSPORT',
+      }),
+    );
+  }
+
+  close(): void {
+    // Nothing was opened.
+  }
+}
+
 /** The transport the configuration asks for. */
 export function createMailTransport(config: AppConfig['mail']): MailTransport {
-  return config.transport.kind === 'smtp'
-    ? new SmtpMailTransport(config.transport)
-    : new FileMailTransport(config.transport.dir);
+  switch (config.transport.kind) {
+    case 'smtp':
+      return new SmtpMailTransport(config.transport);
+    case 'file':
+      return new FileMailTransport(config.transport.dir);
+    case 'none':
+      return new NoMailTransport();
+  }
 }
