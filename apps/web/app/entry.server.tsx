@@ -5,7 +5,9 @@ import { ServerRouter, type EntryContext, type HandleDataRequestFunction } from 
 import {
   BASE_SECURITY_HEADERS,
   applyHtmlSecurityHeaders,
+  applyPageSecurityProfile,
   createNonce,
+  pageSecurityProfileOf,
 } from './lib/security-headers.server';
 
 /** How long React may stream before unresolved boundaries are abandoned. */
@@ -27,7 +29,18 @@ export default function handleRequest(
   routerContext: EntryContext,
 ): Promise<Response> {
   const nonce = createNonce();
-  applyHtmlSecurityHeaders(responseHeaders, nonce, responseStatusCode);
+  // A page may declare a security profile in its route `handle` (`{ pageSecurity: 'stripe' }`):
+  // its named allowances (lib/security-headers.server.ts) apply to this document only.
+  const profile = pageSecurityProfileOf(
+    routerContext.staticHandlerContext.matches.map(
+      (match) => routerContext.routeModules[match.route.id]?.handle,
+    ),
+  );
+  const secure = (status: number) => {
+    applyHtmlSecurityHeaders(responseHeaders, nonce, status);
+    if (profile) applyPageSecurityProfile(responseHeaders, profile);
+  };
+  secure(responseStatusCode);
   if (request.method.toUpperCase() === 'HEAD') {
     return Promise.resolve(
       new Response(null, { status: responseStatusCode, headers: responseHeaders }),
@@ -50,7 +63,7 @@ export default function handleRequest(
               callback();
             },
           });
-          applyHtmlSecurityHeaders(responseHeaders, nonce, status);
+          secure(status);
           resolve(
             new Response(createReadableStreamFromReadable(body), {
               headers: responseHeaders,

@@ -1,4 +1,5 @@
 import { index, layout, route, type RouteConfig } from '@react-router/dev/routes';
+import { checkoutRoutes, unprefixedCheckoutRoutes } from './lib/checkout-routes';
 import { accountRoutes, unprefixedAccountRoutes } from './lib/account-routes';
 
 /**
@@ -16,10 +17,12 @@ export default [
       index('routes/home.tsx'),
       route('c/:slug', 'routes/category.tsx'),
       route('p/:slug', 'routes/product.tsx'),
+      ...checkoutRoutes,
       ...accountRoutes,
       route('*', 'routes/not-found.tsx', { id: 'locale-not-found' }),
     ]),
     ...unprefixedAccountRoutes,
+    ...unprefixedCheckoutRoutes,
     route('*', 'routes/not-found.tsx'),
   ]),
 ] satisfies RouteConfig;

@@ -81,3 +81,121 @@ export function applyHtmlSecurityHeaders(headers: Headers, nonce: string, status
     status < 400 && declared === HTML_CACHE.publicPage ? HTML_CACHE.publicPage : HTML_CACHE.default,
   );
 }
+
+/**
+ * Per-page security profiles: what a few pages change in the headers above, declared by the page
+ * itself (`export const handle = { pageSecurity: 'stripe' }`) and applied by entry.server.tsx after
+ * {@link applyHtmlSecurityHeaders}, to that page's document only. Every allowance is listed here,
+ * nowhere else, so the whole difference between a page and the rest of the shop reads in one place
+ * (and `apps/web/checkout-scripts.json` plus its tests pin the result).
+ *
+ * - `checkout`: checkout, payment and order pages send no `Referer` at all (the shop's baseline
+ *   for payment pages).
+ * - `stripe`: the card payment page with Stripe's Payment Element. Stripe.js is loaded from
+ *   `https://js.stripe.com` (never bundled or proxied); Stripe's own domains are allowed for its
+ *   script (a CSP2 fallback: with `'strict-dynamic'` browsers load it because our nonce'd module
+ *   inserts it), its frames (card fields, 3-D Secure) and its API calls; the one Trusted Types
+ *   policy `stripe-js` turns exactly Stripe.js's URL into a script URL (lib/payments-stripe.ts);
+ *   the Payment Request API is delegated to Stripe's frames (wallets). Trusted Types are
+ *   **report-only** on this page alone: Stripe.js is third-party code whose DOM sinks we cannot
+ *   verify offline, and Stripe documents only a permissive `default` policy, which we refuse.
+ *   Violations are reported (`Content-Security-Policy-Report-Only`), so enforcement can be
+ *   switched on (`enforceTrustedTypes`) once a run against real Stripe reports none.
+ */
+export const PAGE_SECURITY_PROFILES = {
+  checkout: {
+    referrerPolicy: 'no-referrer',
+    sources: {},
+    trustedTypesPolicies: [],
+    enforceTrustedTypes: true,
+    permissionsPolicy: null,
+  },
+  stripe: {
+    referrerPolicy: 'no-referrer',
+    sources: {
+      'script-src': ['https://js.stripe.com', 'https://*.js.stripe.com'],
+      'frame-src': ['https://js.stripe.com', 'https://*.js.stripe.com', 'https://hooks.stripe.com'],
+      'connect-src': ['https://api.stripe.com'],
+    },
+    trustedTypesPolicies: ['stripe-js'],
+    enforceTrustedTypes: false,
+    permissionsPolicy:
+      'camera=(), microphone=(), geolocation=(), payment=(self "https://js.stripe.com")',
+  },
+} as const satisfies Record<string, PageSecurityProfileRules>;
+
+/** What a profile may change: nothing else of the page policy can be relaxed per page. */
+interface PageSecurityProfileRules {
+  referrerPolicy: string;
+  /** Sources added to CSP directives (a directive missing from the policy is created). */
+  sources: Readonly<Record<string, readonly string[]>>;
+  /** Trusted Types policy names this page may create, besides {@link TRUSTED_TYPES_POLICIES}. */
+  trustedTypesPolicies: readonly string[];
+  enforceTrustedTypes: boolean;
+  permissionsPolicy: string | null;
+}
+
+/** The name of a per-page security profile. */
+export type PageSecurityProfile = keyof typeof PAGE_SECURITY_PROFILES;
+
+/** A route's `handle` declaring its security profile. */
+export interface PageSecurityHandle {
+  pageSecurity: PageSecurityProfile;
+}
+
+/**
+ * The profile a rendered page declares: the deepest matched route whose `handle.pageSecurity`
+ * names a known profile, or null. An unknown name is an error (a typo must not silently fall back).
+ */
+export function pageSecurityProfileOf(handles: readonly unknown[]): PageSecurityProfile | null {
+  for (const handle of [...handles].reverse()) {
+    if (typeof handle !== 'object' || handle === null || !('pageSecurity' in handle)) continue;
+    const name = handle.pageSecurity;
+    if (typeof name === 'string' && Object.hasOwn(PAGE_SECURITY_PROFILES, name)) {
+      return name as PageSecurityProfile;
+    }
+    throw new Error(`unknown page security profile: ${String(name)}`);
+  }
+  return null;
+}
+
+/**
+ * Applies a page's profile to headers already set by {@link applyHtmlSecurityHeaders}: adds the
+ * profile's sources and Trusted Types policy names to the CSP, sets its Referrer-Policy and
+ * Permissions-Policy, and — where Trusted Types are not enforced — moves
+ * `require-trusted-types-for` into a report-only policy (keeping the enforced one's reporting).
+ */
+export function applyPageSecurityProfile(headers: Headers, profile: PageSecurityProfile): void {
+  const rules: PageSecurityProfileRules = PAGE_SECURITY_PROFILES[profile];
+  headers.set('Referrer-Policy', rules.referrerPolicy);
+  if (rules.permissionsPolicy !== null) headers.set('Permissions-Policy', rules.permissionsPolicy);
+  const directives = new Map<string, string[]>();
+  for (const part of (headers.get('Content-Security-Policy') ?? '').split(';')) {
+    const [name, ...values] = part.trim().split(/\s+/);
+    if (name) directives.set(name, values);
+  }
+  for (const [name, added] of Object.entries(rules.sources)) {
+    const current = directives.get(name) ?? [...(directives.get('default-src') ?? [])];
+    directives.set(name, [...current, ...added.filter((s) => !current.includes(s))]);
+  }
+  if (rules.trustedTypesPolicies.length > 0) {
+    const current = (directives.get('trusted-types') ?? []).filter((v) => v !== "'none'");
+    directives.set('trusted-types', [...current, ...rules.trustedTypesPolicies]);
+  }
+  if (!rules.enforceTrustedTypes) {
+    const required = directives.get('require-trusted-types-for');
+    directives.delete('require-trusted-types-for');
+    if (required) {
+      const reportOnly = [`require-trusted-types-for ${required.join(' ')}`];
+      for (const name of ['report-uri', 'report-to']) {
+        const values = directives.get(name);
+        if (values) reportOnly.push(`${name} ${values.join(' ')}`);
+      }
+      headers.set('Content-Security-Policy-Report-Only', reportOnly.join('; '));
+    }
+  }
+  headers.set(
+    'Content-Security-Policy',
+    [...directives].map(([name, values]) => [name, ...values].join(' ')).join('; '),
+  );
+}

@@ -1,5 +1,9 @@
 import { SlugSchema } from '@storefront/contracts';
-import { Link, useLoaderData } from 'react-router';
+import type { ProductDetail } from '@storefront/contracts';
+import { data, Link, useActionData, useLoaderData } from 'react-router';
+import { CartAddForm } from '../components/cart-add-form';
+import type { CartFormErrorView } from '../components/cart-errors';
+import { cartFormAction, publicPageSession } from '../lib/cart-forms.server';
 import { fetchProduct } from '../lib/catalogue-api.server';
 import { formatMoney, formatPriceRange } from '../lib/format';
 import { HTML_CACHE } from '../lib/security-headers.server';
@@ -11,15 +15,29 @@ import { catalogueMessages } from '../i18n/messages/catalogue';
 import { commonMessages } from '../i18n/messages/common';
 
 /** A product by slug; an unknown or malformed slug is this site's 404 page. */
-export async function loader({ params }: Route.LoaderArgs) {
+export async function loader({ params, request }: Route.LoaderArgs) {
   const slug = SlugSchema.safeParse(params.slug);
   if (!slug.success || !isLocale(params.lang)) pageError(404);
-  return { product: await fetchProduct(slug.data) };
+  const [product, session] = await Promise.all([
+    fetchProduct(slug.data),
+    publicPageSession(request),
+  ]);
+  return data({ product, csrfToken: session.csrfToken }, { headers: session.headers });
 }
 
-/** A public page: browsers may keep it but revalidate; shared caches never store it. */
-export function headers() {
-  return { 'Cache-Control': HTML_CACHE.publicPage };
+/**
+ * A public page (browsers may keep it but revalidate; shared caches never store it) for visitors
+ * without a session. With a session, its add-to-cart form carries the session's CSRF token: the
+ * page is then personal and never stored (lib/cart-forms.server.ts).
+ */
+export function headers({ loaderHeaders }: Route.HeadersArgs) {
+  return { 'Cache-Control': loaderHeaders.get('Cache-Control') ?? HTML_CACHE.default };
+}
+
+/** The add-to-cart form: adds the variant through the API, then shows the cart. */
+export async function action({ request, params }: Route.ActionArgs) {
+  if (!isLocale(params.lang)) pageError(404);
+  return cartFormAction(request, params.lang, ['add']);
 }
 
 /** Title and description from the product. */
@@ -85,6 +103,7 @@ export default function Product() {
           ))}
         </tbody>
       </table>
+      <AddToCart product={product} />
       {Object.keys(product.attributes).length > 0 ? (
         <>
           <h2>{t.details}</h2>
@@ -100,4 +119,11 @@ export default function Product() {
       ) : null}
     </article>
   );
+}
+
+/** The add-to-cart form with this page's CSRF token and the refusal of the last post, if any. */
+function AddToCart({ product }: { product: ProductDetail }) {
+  const { csrfToken } = useLoaderData<typeof loader>();
+  const error = useActionData<CartFormErrorView>();
+  return <CartAddForm product={product} csrfToken={csrfToken} error={error} />;
 }

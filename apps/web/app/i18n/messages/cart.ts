@@ -1,0 +1,138 @@
+import { defineMessages } from '../messages';
+
+/**
+ * Texts looked up by a code only known at run time (an API error code, a shipping method code):
+ * typed as a string record so a lookup may miss and fall back.
+ */
+export function byCode(texts: Record<string, string>): Record<string, string> {
+  return texts;
+}
+
+/**
+ * Texts of the add-to-cart form (product page) and the cart page. API refusals are shown by their
+ * stable code (`errors`), never by the API's English message.
+ */
+export const cartMessages = defineMessages({
+  en: {
+    addToCartTitle: 'Add to cart',
+    chooseVariant: 'Choose an option',
+    quantity: 'Quantity',
+    addToCart: 'Add to cart',
+    soldOut: 'sold out',
+    title: 'Your cart',
+    empty: 'Your cart is empty.',
+    continueShopping: 'Continue shopping',
+    product: 'Product',
+    unitPrice: 'Unit price',
+    lineTotal: 'Total',
+    quantityOf: (name: string) => `Quantity of ${name}`,
+    update: 'Update',
+    remove: 'Remove',
+    removeItem: (name: string) => `Remove ${name}`,
+    lineStatus: {
+      ok: '',
+      unavailable: 'No longer available: remove it to check out.',
+      'insufficient-stock': 'Not enough left in stock: lower the quantity to check out.',
+    },
+    coupon: 'Discount code',
+    couponCode: 'Code',
+    applyCoupon: 'Apply',
+    removeCoupon: 'Remove the code',
+    couponApplied: (hint: string) => `Code ${hint} applied.`,
+    couponStatus: {
+      applied: '',
+      'minimum-not-reached': 'The order does not reach this code’s minimum yet:',
+      'not-applicable': 'This code no longer applies (expired or used up).',
+    },
+    shipping: 'Delivery',
+    shippingMethod: 'Delivery method',
+    chooseShipping: 'Update delivery',
+    shippingNames: byCode({ standard: 'Standard delivery', express: 'Express delivery' }),
+    summary: 'Order summary',
+    subtotal: 'Subtotal',
+    discount: 'Discount',
+    shippingFee: 'Delivery',
+    shippingNotChosen: 'Choose a delivery method',
+    vatAt: (rate: string) => `incl. VAT ${rate}`,
+    vatTotal: 'incl. VAT',
+    total: 'Total',
+    checkout: 'Check out',
+    notReady: 'Change the items marked above to check out.',
+    updated: 'Your cart was updated.',
+    errors: byCode({
+      quantity: 'Choose a whole number of units, from 1 up to the limit per item.',
+      variant: 'Choose one of the options.',
+      CART_ITEM_UNAVAILABLE: 'This item is not available in that quantity.',
+      CART_LIMIT_EXCEEDED: 'Your cart cannot hold more of this item, or more items.',
+      COUPON_NOT_APPLICABLE: 'This code cannot be applied.',
+      couponFormat: 'Enter the code as printed: letters, digits and dashes.',
+      NOT_FOUND: 'This line is no longer in your cart.',
+      CSRF_REJECTED: 'Your session has changed. Reload the page and try again.',
+      RATE_LIMITED: 'Too many attempts. Wait a minute and try again.',
+      FORBIDDEN: 'Staff accounts cannot shop. Sign out of the back office first.',
+      generic: 'That did not work. Please try again.',
+    }),
+  },
+  fr: {
+    addToCartTitle: 'Ajouter au panier',
+    chooseVariant: 'Choisissez une option',
+    quantity: 'Quantité',
+    addToCart: 'Ajouter au panier',
+    soldOut: 'épuisé',
+    title: 'Votre panier',
+    empty: 'Votre panier est vide.',
+    continueShopping: 'Continuer vos achats',
+    product: 'Produit',
+    unitPrice: 'Prix unitaire',
+    lineTotal: 'Total',
+    quantityOf: (name: string) => `Quantité de ${name}`,
+    update: 'Mettre à jour',
+    remove: 'Retirer',
+    removeItem: (name: string) => `Retirer ${name}`,
+    lineStatus: {
+      ok: '',
+      unavailable: "N'est plus disponible : retirez-le pour commander.",
+      'insufficient-stock': 'Stock insuffisant : diminuez la quantité pour commander.',
+    },
+    coupon: 'Code de réduction',
+    couponCode: 'Code',
+    applyCoupon: 'Appliquer',
+    removeCoupon: 'Retirer le code',
+    couponApplied: (hint: string) => `Code ${hint} appliqué.`,
+    couponStatus: {
+      applied: '',
+      'minimum-not-reached': "La commande n'atteint pas encore le minimum de ce code :",
+      'not-applicable': "Ce code ne s'applique plus (expiré ou épuisé).",
+    },
+    shipping: 'Livraison',
+    shippingMethod: 'Mode de livraison',
+    chooseShipping: 'Mettre à jour la livraison',
+    shippingNames: byCode({ standard: 'Livraison standard', express: 'Livraison express' }),
+    summary: 'Récapitulatif',
+    subtotal: 'Sous-total',
+    discount: 'Réduction',
+    shippingFee: 'Livraison',
+    shippingNotChosen: 'Choisissez un mode de livraison',
+    vatAt: (rate: string) => `dont TVA ${rate}`,
+    vatTotal: 'dont TVA',
+    total: 'Total',
+    checkout: 'Commander',
+    notReady: 'Modifiez les articles signalés ci-dessus pour commander.',
+    updated: 'Votre panier a été mis à jour.',
+    errors: byCode({
+      quantity: "Choisissez un nombre entier d'unités, de 1 jusqu'à la limite par article.",
+      variant: 'Choisissez une des options.',
+      CART_ITEM_UNAVAILABLE: "Cet article n'est pas disponible dans cette quantité.",
+      CART_LIMIT_EXCEEDED:
+        "Votre panier ne peut pas contenir plus de cet article, ou plus d'articles.",
+      COUPON_NOT_APPLICABLE: 'Ce code ne peut pas être appliqué.',
+      couponFormat: 'Saisissez le code tel quel : lettres, chiffres et tirets.',
+      NOT_FOUND: "Cette ligne n'est plus dans votre panier.",
+      CSRF_REJECTED: 'Votre session a changé. Rechargez la page et réessayez.',
+      RATE_LIMITED: 'Trop de tentatives. Patientez une minute et réessayez.',
+      FORBIDDEN:
+        'Les comptes du personnel ne peuvent pas acheter. Déconnectez-vous du back-office.',
+      generic: "Cela n'a pas fonctionné. Veuillez réessayer.",
+    }),
+  },
+});

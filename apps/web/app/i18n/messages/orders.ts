@@ -1,0 +1,88 @@
+import type { OrderStatus } from '@storefront/contracts';
+import { defineMessages } from '../messages';
+
+/** Texts of the order confirmation page and of a guest's order page (from the email link). */
+export const ordersMessages = defineMessages({
+  en: {
+    confirmationTitle: 'Order confirmation',
+    thanks: 'Thank you for your order!',
+    paidText: (n: string) =>
+      `Your order ${n} is paid. A confirmation email is on its way; we will let you know when it ships.`,
+    pendingText: (n: string) =>
+      `We are confirming the payment of order ${n}. This page refreshes on its own.`,
+    unpaidText: (n: string) => `The payment of order ${n} is not complete yet.`,
+    payNow: 'Complete the payment',
+    cancelledText: (n: string) =>
+      `Order ${n} was cancelled: its payment was not completed in time. Nothing was charged.`,
+    refresh: 'Refresh',
+    orderNumber: 'Order number',
+    status: 'Status',
+    placedOn: 'Placed on',
+    statuses: {
+      pending_payment: 'Awaiting payment',
+      paid: 'Paid',
+      fulfilled: 'Being prepared',
+      shipped: 'Shipped',
+      delivered: 'Delivered',
+      cancelled: 'Cancelled',
+      refunded: 'Refunded',
+      partially_refunded: 'Partly refunded',
+    } satisfies Record<OrderStatus, string>,
+    items: 'Items',
+    deliveryTo: 'Delivery to',
+    deliveryMethod: 'Delivery method',
+    continueShopping: 'Continue shopping',
+    viewTitle: 'Your order',
+    viewIntro: 'Open your order with the link from your order confirmation email.',
+    opening: 'Opening your order…',
+    link: 'Link or code from the email',
+    linkHint: 'Paste the whole link; it contains your order’s private code.',
+    open: 'Open my order',
+    invalidLink: 'This link is not valid or has expired.',
+    linkFormat: 'Paste the link exactly as it appears in the email.',
+    tooMany: 'Too many attempts. Wait a minute and try again.',
+    sessionChanged: 'Your session has changed. Reload the page and try again.',
+    generic: 'That did not work. Please try again.',
+  },
+  fr: {
+    confirmationTitle: 'Confirmation de commande',
+    thanks: 'Merci pour votre commande !',
+    paidText: (n: string) =>
+      `Votre commande ${n} est payée. Un e-mail de confirmation arrive ; nous vous préviendrons de son expédition.`,
+    pendingText: (n: string) =>
+      `Nous confirmons le paiement de la commande ${n}. Cette page se met à jour toute seule.`,
+    unpaidText: (n: string) => `Le paiement de la commande ${n} n'est pas encore terminé.`,
+    payNow: 'Terminer le paiement',
+    cancelledText: (n: string) =>
+      `La commande ${n} a été annulée : son paiement n'a pas été terminé à temps. Rien n'a été prélevé.`,
+    refresh: 'Actualiser',
+    orderNumber: 'Numéro de commande',
+    status: 'État',
+    placedOn: 'Passée le',
+    statuses: {
+      pending_payment: 'En attente de paiement',
+      paid: 'Payée',
+      fulfilled: 'En préparation',
+      shipped: 'Expédiée',
+      delivered: 'Livrée',
+      cancelled: 'Annulée',
+      refunded: 'Remboursée',
+      partially_refunded: 'Partiellement remboursée',
+    } satisfies Record<OrderStatus, string>,
+    items: 'Articles',
+    deliveryTo: 'Livraison à',
+    deliveryMethod: 'Mode de livraison',
+    continueShopping: 'Continuer vos achats',
+    viewTitle: 'Votre commande',
+    viewIntro: "Ouvrez votre commande avec le lien de l'e-mail de confirmation.",
+    opening: 'Ouverture de votre commande…',
+    link: "Lien ou code de l'e-mail",
+    linkHint: 'Collez le lien entier ; il contient le code privé de votre commande.',
+    open: 'Ouvrir ma commande',
+    invalidLink: "Ce lien n'est pas valide ou a expiré.",
+    linkFormat: "Collez le lien tel qu'il apparaît dans l'e-mail.",
+    tooMany: 'Trop de tentatives. Patientez une minute et réessayez.',
+    sessionChanged: 'Votre session a changé. Rechargez la page et réessayez.',
+    generic: "Cela n'a pas fonctionné. Veuillez réessayer.",
+  },
+});
