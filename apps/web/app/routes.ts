@@ -11,6 +11,9 @@ import { accountRoutes, unprefixedAccountRoutes } from './lib/account-routes';
  * apps/web/README.md).
  */
 export default [
+  // Resource routes (no page): generated from the catalogue and the configured public origin.
+  route('sitemap.xml', 'routes/sitemap.ts'),
+  route('robots.txt', 'routes/robots.ts'),
   layout('routes/shop.tsx', [
     index('routes/language-redirect.tsx'),
     route(':lang', 'routes/locale.tsx', [
@@ -18,6 +21,7 @@ export default [
       route('c/:slug', 'routes/category.tsx'),
       route('p/:slug', 'routes/product.tsx'),
       ...checkoutRoutes,
+      route('search', 'routes/search.tsx'),
       ...accountRoutes,
       route('*', 'routes/not-found.tsx', { id: 'locale-not-found' }),
     ]),

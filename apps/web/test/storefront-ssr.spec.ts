@@ -67,7 +67,10 @@ describe('Content-Security-Policy of HTML responses (ASVS 3.4.3)', () => {
       expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|unsafe-hashes|\*/);
 
       const html = await response.text();
-      const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+      // JSON-LD data blocks are never executed (script-src does not apply): no nonce needed.
+      const scripts = [...html.matchAll(/<script\b[^>]*>/g)]
+        .map((m) => m[0])
+        .filter((tag) => tag !== '<script type="application/ld+json">');
       expect(scripts.length).toBeGreaterThanOrEqual(2); // the context/bootstrap scripts and the module loader
       for (const tag of scripts) expect(tag).toContain(` nonce="${nonce}"`);
       const preloads = [...html.matchAll(/<link\b[^>]*rel="modulepreload"[^>]*>/g)].map(
@@ -91,12 +94,13 @@ describe('Content-Security-Policy of HTML responses (ASVS 3.4.3)', () => {
     expect(seen.size).toBe(5);
   });
 
-  it('enforces Trusted Types for script sinks, allowing no policy', async () => {
+  it('enforces Trusted Types for script sinks, allowing only the JSON-LD policy, once', async () => {
     const response = await get('/en');
     await response.text();
     const policy = directives(response.headers.get('content-security-policy') ?? '');
     expect(policy.get('require-trusted-types-for')).toBe("'script'");
-    expect(policy.get('trusted-types')).toBe("'none'");
+    // No `default` policy, no 'allow-duplicates': see components/json-ld.tsx.
+    expect(policy.get('trusted-types')).toBe('storefront-jsonld');
   });
 
   it('sends the CSP on error pages too', async () => {

@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { facetsOf, generateDemoCatalogue } from './demo-catalogue';
+import { DEMO_MEDIA_PATH, facetsOf, generateDemoCatalogue } from './demo-catalogue';
 
 describe('demo catalogue', () => {
   const catalogue = generateDemoCatalogue();
@@ -59,5 +60,18 @@ describe('demo catalogue', () => {
       }),
       { numRuns: 10 },
     );
+  });
+
+  it('points every product image at a picture the web app ships, with an alt text', () => {
+    const publicDir = new URL('../../../web/public', import.meta.url);
+    const urls = new Set(catalogue.products.flatMap((p) => p.images.map((i) => i.url)));
+    for (const url of urls) {
+      expect(url.startsWith(`${DEMO_MEDIA_PATH}/`)).toBe(true);
+      expect(existsSync(new URL(`.${url}`, `${publicDir.href}/`)), url).toBe(true);
+    }
+    for (const product of catalogue.products) {
+      expect(product.images.length).toBeGreaterThan(0);
+      for (const image of product.images) expect(image.alt).toContain(product.name);
+    }
   });
 });

@@ -417,6 +417,12 @@ export interface DemoCategory {
   position: number;
 }
 
+/**
+ * Where the demo catalogue's product pictures live: placeholder SVGs per leaf category (two views
+ * each), shipped in the web app's public files (`apps/web/public/media/demo`).
+ */
+export const DEMO_MEDIA_PATH = '/media/demo';
+
 /** A generated variant. */
 export interface DemoVariant {
   sku: string;
@@ -573,8 +579,11 @@ export function generateDemoCatalogue(productCount = 2_170, seed = 20_261_121): 
       attributes: { material, brand },
       publishedAt: new Date(epoch + Math.floor(random() * 300 * 86_400) * 1000),
       variants,
+      // Placeholder pictures of the leaf category, committed with the web app
+      // (apps/web/public/media/demo); a real shop uploads its own under /media/ (see
+      // apps/web/README.md, "Product images").
       images: [1, 2].map((n) => ({
-        url: `/media/products/${slug}-${n}.jpg`,
+        url: `${DEMO_MEDIA_PATH}/${leaf.slug}-${n}.svg`,
         alt: `${name} by ${brand}, view ${n}`,
       })),
     });

@@ -10,13 +10,24 @@ export const LISTING_PARAMS = [
   'inStock',
 ] as const;
 
+/** The page query parameters of a search page: the search terms, then the listing's. */
+export const SEARCH_PARAMS = ['q', ...LISTING_PARAMS] as const;
+
+/** The page parameters a listing keeps in its links (category pages or search pages). */
+export type ListingParamNames = readonly string[];
+
+/** What a listing lists: a category's products, or the products matching search terms. */
+export type ListingScope = { category: string } | { q: string };
+
 /**
- * The API query of a category page: the allowed parameters of the page URL plus the category,
- * validated by the same contract the API applies. `undefined` when the URL is not a valid listing
- * (the page answers 400 rather than forwarding junk).
+ * The API query of a listing page: its scope (category or search terms) plus the allowed
+ * parameters of the page URL, validated by the same contract the API applies. `undefined` when
+ * the URL is not a valid listing (the page answers 400 rather than forwarding junk).
  */
-export function listingApiQuery(category: string, pageUrl: URL): URLSearchParams | undefined {
-  const query = new URLSearchParams({ category });
+export function listingApiQuery(scope: ListingScope, pageUrl: URL): URLSearchParams | undefined {
+  const query = new URLSearchParams(
+    'category' in scope ? { category: scope.category } : { q: scope.q },
+  );
   for (const name of LISTING_PARAMS) {
     for (const value of pageUrl.searchParams.getAll(name)) {
       if (value !== '') query.append(name, value);
@@ -31,20 +42,25 @@ export function listingApiQuery(category: string, pageUrl: URL): URLSearchParams
 }
 
 /** The listing parameters of a request's query, without anything else (e.g. React Router's own). */
-function listingParams(search: URLSearchParams): URLSearchParams {
+function listingParams(search: URLSearchParams, names: ListingParamNames): URLSearchParams {
   const params = new URLSearchParams();
-  for (const name of LISTING_PARAMS)
-    for (const value of search.getAll(name)) params.append(name, value);
+  for (const name of names) for (const value of search.getAll(name)) params.append(name, value);
   return params;
 }
 
 /**
  * A link target (on the page's canonical `path`, never the request path, which is `….data` on
  * client-side navigations) that toggles one facet filter on the current listing URL and restarts at the
- * first page (a cursor belongs to the old filter set).
+ * first page (a cursor belongs to the old filter set). `names`: the parameters the page keeps
+ * ({@link SEARCH_PARAMS} on search pages).
  */
-export function toggleFacetHref(path: string, search: URLSearchParams, facet: string): string {
-  const params = listingParams(search);
+export function toggleFacetHref(
+  path: string,
+  search: URLSearchParams,
+  facet: string,
+  names: ListingParamNames = LISTING_PARAMS,
+): string {
+  const params = listingParams(search, names);
   const current = params.getAll('facet');
   params.delete('facet');
   params.delete('cursor');
@@ -55,8 +71,13 @@ export function toggleFacetHref(path: string, search: URLSearchParams, facet: st
 }
 
 /** The listing URL of the next page (same filters and sort, the API's opaque cursor). */
-export function pageHref(path: string, search: URLSearchParams, cursor: string | null): string {
-  const params = listingParams(search);
+export function pageHref(
+  path: string,
+  search: URLSearchParams,
+  cursor: string | null,
+  names: ListingParamNames = LISTING_PARAMS,
+): string {
+  const params = listingParams(search, names);
   params.delete('cursor');
   if (cursor !== null) params.set('cursor', cursor);
   const qs = params.toString();

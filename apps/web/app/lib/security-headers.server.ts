@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { JSON_LD_POLICY_NAME } from './json-ld';
 
 /**
  * The page security policy of the storefront, in one place: the per-response nonce, the CSP built
@@ -16,12 +17,14 @@ export function createNonce(): string {
 }
 
 /**
- * The Trusted Types policy names the pages may create. Empty: React Router's hydration and
- * client-side navigation use no injection sink (scripts are server-rendered with the nonce, route
- * modules load by `import()`), so no policy is allowed and any sink assignment throws. JSON-LD and
- * any later need must add a named policy here, with a test.
+ * The Trusted Types policy names the pages may create, each once (no `'allow-duplicates'`), and
+ * no `default` policy. React Router's hydration and client-side navigation use no injection sink
+ * (scripts are server-rendered with the nonce, route modules load by `import()`), so they need
+ * none. `storefront-jsonld` (components/json-ld.tsx) writes structured data into
+ * `<script type="application/ld+json">` on client-side navigations and accepts only serialised
+ * JSON-LD. Any later need adds a named policy here, with a test.
  */
-export const TRUSTED_TYPES_POLICIES: readonly string[] = [];
+export const TRUSTED_TYPES_POLICIES: readonly string[] = [JSON_LD_POLICY_NAME];
 
 /**
  * The Content-Security-Policy of an HTML response. Scripts run only with this response's nonce

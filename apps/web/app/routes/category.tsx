@@ -1,5 +1,6 @@
 import { SlugSchema } from '@storefront/contracts';
 import { Link, useLoaderData } from 'react-router';
+import { JsonLd } from '../components/json-ld';
 import { ProductCard } from '../components/product-card';
 import { fetchCategoryTree, fetchProducts, findCategory } from '../lib/catalogue-api.server';
 import { listingApiQuery, pageHref, toggleFacetHref } from '../lib/listing-params.server';
@@ -8,6 +9,9 @@ import { useLocalePath, useMessages } from '../i18n/messages';
 import { catalogueMessages } from '../i18n/messages/catalogue';
 import { commonMessages } from '../i18n/messages/common';
 import { HTML_CACHE } from '../lib/security-headers.server';
+import { breadcrumbJsonLd } from '../lib/json-ld';
+import { seoMeta, SITE_NAME } from '../lib/seo';
+import { publicBaseUrl } from '../lib/seo.server';
 import type { Route } from './+types/category';
 import { pageError } from '../lib/http-status.server';
 
@@ -19,7 +23,7 @@ export async function loader({ params, request }: Route.LoaderArgs) {
   const slug = SlugSchema.safeParse(params.slug);
   if (!slug.success || !isLocale(params.lang)) pageError(404);
   const url = new URL(request.url);
-  const query = listingApiQuery(slug.data, url);
+  const query = listingApiQuery({ category: slug.data }, url);
   if (!query) pageError(400);
   const [tree, list] = await Promise.all([fetchCategoryTree(), fetchProducts(query)]);
   const found = findCategory(tree.items, slug.data);
@@ -27,6 +31,7 @@ export async function loader({ params, request }: Route.LoaderArgs) {
   const selected = url.searchParams.getAll('facet');
   const path = `/${params.lang}/c/${slug.data}`;
   return {
+    origin: publicBaseUrl(),
     category: { slug: found.node.slug, name: found.node.name, description: found.node.description },
     trail: found.trail.map(({ slug: s, name }) => ({ slug: s, name })),
     children: found.node.children.map(({ slug: s, name }) => ({ slug: s, name })),
@@ -56,15 +61,18 @@ export function headers() {
   return { 'Cache-Control': HTML_CACHE.publicPage };
 }
 
-/** Title and description from the category. */
-export function meta({ loaderData }: Route.MetaArgs) {
+/** Title, description, canonical URL (without filters), alternates and Open Graph. */
+export function meta({ loaderData, params }: Route.MetaArgs) {
   // Undefined when the loader ended with an error page (the boundary sets its own title).
   const page = loaderData as typeof loaderData | undefined;
-  return page
-    ? [
-        { title: `${page.category.name} — Storefront` },
-        { name: 'description', content: page.category.description },
-      ]
+  return page && isLocale(params.lang)
+    ? seoMeta({
+        origin: page.origin,
+        lang: params.lang,
+        path: `/c/${page.category.slug}`,
+        title: `${page.category.name} — ${SITE_NAME}`,
+        description: page.category.description,
+      })
     : [];
 }
 
@@ -74,8 +82,16 @@ export default function Category() {
   const t = useMessages(catalogueMessages);
   const common = useMessages(commonMessages);
   const href = useLocalePath();
+  const url = (path: string) => `${page.origin}${href(path)}`;
   return (
     <>
+      <JsonLd
+        data={breadcrumbJsonLd([
+          { name: common.home, url: url('/') },
+          ...page.trail.map((c) => ({ name: c.name, url: url(`/c/${c.slug}`) })),
+          { name: page.category.name, url: url(`/c/${page.category.slug}`) },
+        ])}
+      />
       <nav aria-label={common.breadcrumb} className="breadcrumb">
         <ol>
           <li>

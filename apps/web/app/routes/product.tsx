@@ -3,11 +3,14 @@ import type { ProductDetail } from '@storefront/contracts';
 import { data, Link, useActionData, useLoaderData } from 'react-router';
 import { CartAddForm } from '../components/cart-add-form';
 import type { CartFormErrorView } from '../components/cart-errors';
+import { ProductGallery } from '../components/product-gallery';
+import { ProductJsonLd, productMeta } from '../components/seo-product';
 import { cartFormAction, publicPageSession } from '../lib/cart-forms.server';
 import { fetchProduct } from '../lib/catalogue-api.server';
 import { formatMoney, formatPriceRange } from '../lib/format';
 import { HTML_CACHE } from '../lib/security-headers.server';
 import { pageError } from '../lib/http-status.server';
+import { publicBaseUrl } from '../lib/seo.server';
 import type { Route } from './+types/product';
 import { isLocale } from '../i18n/locale';
 import { useIntlLocale, useLocalePath, useMessages } from '../i18n/messages';
@@ -22,7 +25,10 @@ export async function loader({ params, request }: Route.LoaderArgs) {
     fetchProduct(slug.data),
     publicPageSession(request),
   ]);
-  return data({ product, csrfToken: session.csrfToken }, { headers: session.headers });
+  return data(
+    { product, origin: publicBaseUrl(), csrfToken: session.csrfToken },
+    { headers: session.headers },
+  );
 }
 
 /**
@@ -40,27 +46,22 @@ export async function action({ request, params }: Route.ActionArgs) {
   return cartFormAction(request, params.lang, ['add']);
 }
 
-/** Title and description from the product. */
-export function meta({ loaderData }: Route.MetaArgs) {
+/** Title, description, canonical URL, alternates and Open Graph (components/seo-product.tsx). */
+export function meta({ loaderData, params }: Route.MetaArgs) {
   // Undefined when the loader ended with an error page (the boundary sets its own title).
-  const page = loaderData as typeof loaderData | undefined;
-  return page
-    ? [
-        { title: `${page.product.name} — ${page.product.brand} — Storefront` },
-        { name: 'description', content: page.product.description.slice(0, 160) },
-      ]
-    : [];
+  return productMeta(loaderData, params.lang);
 }
 
 /** The product page: breadcrumb, price (VAT included), variants with stock, details. */
 export default function Product() {
-  const { product } = useLoaderData<typeof loader>();
+  const { product, origin } = useLoaderData<typeof loader>();
   const t = useMessages(catalogueMessages);
   const common = useMessages(commonMessages);
   const href = useLocalePath();
   const intl = useIntlLocale();
   return (
     <article className="product">
+      <ProductJsonLd product={product} origin={origin} />
       <nav aria-label={common.breadcrumb} className="breadcrumb">
         <ol>
           <li>
@@ -73,6 +74,7 @@ export default function Product() {
           ))}
         </ol>
       </nav>
+      <ProductGallery images={product.images} />
       <p className="product-brand">{product.brand}</p>
       <h1>{product.name}</h1>
       <p className="product-price">

@@ -30,6 +30,8 @@ export const catalogueMessages = defineMessages({
     availability: 'Availability',
     details: 'Details',
     stock: { in_stock: 'In stock', low_stock: 'Only a few left', out_of_stock: 'Out of stock' },
+    gallery: 'Product images',
+    featuredCategories: 'Shop by category',
   },
   fr: {
     homeTitle: 'Storefront — accueil',
@@ -59,5 +61,7 @@ export const catalogueMessages = defineMessages({
     availability: 'Disponibilité',
     details: 'Caractéristiques',
     stock: { in_stock: 'En stock', low_stock: 'Plus que quelques-uns', out_of_stock: 'Épuisé' },
+    gallery: 'Photos du produit',
+    featuredCategories: 'Nos rayons',
   },
 });
