@@ -21,15 +21,23 @@ interface FullStack {
   };
   stop(): Promise<void>;
 }
-type StartFullStack = (options: { name: string }) => Promise<FullStack>;
+type StartFullStack = (options: {
+  name: string;
+  apiEnv?: Record<string, string>;
+}) => Promise<FullStack>;
 
 /** The stack's module (plain JavaScript, shared with the browser tests). */
 const FULL_STACK = new URL('../../../test/support/full-stack.mjs', import.meta.url).href;
 let stack: FullStack;
+const STEP_UP_SECONDS = 30;
 
 beforeAll(async () => {
   const { startFullStack } = (await import(FULL_STACK)) as { startFullStack: StartFullStack };
-  stack = await startFullStack({ name: 'web_account_ssr' });
+  // The shortest step-up window the API allows, so one test can outlive it.
+  stack = await startFullStack({
+    name: 'web_account_ssr',
+    apiEnv: { STEP_UP_MAX_AGE_SECONDS: String(STEP_UP_SECONDS) },
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -499,6 +507,116 @@ describe('addresses without JavaScript', () => {
     expect(deleted.status).toBe(200);
     expect(await deleted.text()).toContain('The address is deleted.');
   });
+});
+
+describe('password reset and email change without JavaScript', () => {
+  it('resets a forgotten password from the emailed link; the old password stops working', async () => {
+    const { email, password } = await registeredCustomer();
+    const visitor = new Visitor();
+    const asked = await visitor.post('/en/account/forgot-password', { email });
+    expect(asked.status).toBe(200);
+    expect(await asked.text()).toContain('If an account uses this address');
+    const mail = await stack.mail.waitFor(
+      (m) => m.to.includes(email) && /reset-password/.test(m.text),
+    );
+    const link = /https?:\/\/\S+\/en\/account\/reset-password#token=[A-Za-z0-9_-]+/.exec(
+      mail.text,
+    )?.[0];
+    expect(link).toBeDefined();
+
+    const weak = await visitor.post('/en/account/reset-password', {
+      token: link ?? '',
+      password: 'short',
+    });
+    expect(weak.status).toBe(422);
+    expect(await weak.text()).toMatch(
+      /id="field-password-error" class="field-error">Use at least 12/,
+    );
+
+    const newPassword = strongPassword();
+    const reset = await visitor.post('/en/account/reset-password', {
+      token: link ?? '',
+      password: newPassword,
+    });
+    expect(reset.status).toBe(302);
+    expect(reset.headers.get('location')).toBe('/en/account/sign-in?passwordReset=1');
+    expect(await (await visitor.get('/en/account/sign-in?passwordReset=1')).text()).toContain(
+      'Your password has been changed.',
+    );
+    // Single use.
+    const again = await visitor.post('/en/account/reset-password', {
+      token: link ?? '',
+      password: strongPassword(),
+    });
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain('This link is not valid or has expired.');
+
+    expect((await new Visitor().post('/en/account/sign-in', { email, password })).status).toBe(401);
+    await signedIn({ email, password: newPassword });
+  });
+
+  it(
+    'asks to confirm it is you once the step-up window has passed, then changes the email',
+    async () => {
+      const credentials = await registeredCustomer();
+      const visitor = await signedIn(credentials);
+      const csrf = await visitor.csrf('/en/account/security');
+      const newEmail = uniqueEmail('moved');
+      // Outlive the step-up window (a wait, not a timing assertion).
+      await new Promise((resolve) => setTimeout(resolve, (STEP_UP_SECONDS + 1) * 1000));
+
+      const refused = await visitor.post('/en/account/security', {
+        intent: 'email',
+        newEmail,
+        _csrf: csrf,
+      });
+      expect(refused.status).toBe(302);
+      expect(refused.headers.get('location')).toBe(
+        '/en/account/reauthenticate?returnTo=%2Fen%2Faccount%2Fsecurity',
+      );
+      const page = await (await visitor.get(refused.headers.get('location') ?? '')).text();
+      expect(page).toContain('Confirm it');
+      const wrong = await visitor.post('/en/account/reauthenticate', {
+        password: 'not-the-password-123',
+        returnTo: '/en/account/security',
+        _csrf: csrf,
+      });
+      expect(wrong.status).toBe(401);
+      const confirmed = await visitor.post('/en/account/reauthenticate', {
+        password: credentials.password,
+        returnTo: '/en/account/security',
+        _csrf: csrf,
+      });
+      expect(confirmed.status).toBe(302);
+      expect(confirmed.headers.get('location')).toBe('/en/account/security');
+
+      // The step-up gave the session a new id and token: the form is read again.
+      const csrf2 = await visitor.csrf('/en/account/security');
+      expect(csrf2).not.toBe(csrf);
+      const changed = await visitor.post('/en/account/security', {
+        intent: 'email',
+        newEmail,
+        _csrf: csrf2,
+      });
+      expect(changed.status).toBe(200);
+      expect(await changed.text()).toContain(
+        'We have sent a confirmation link to the new address.',
+      );
+
+      const mail = await stack.mail.waitFor((m) => m.to.includes(newEmail));
+      const link = /https?:\/\/\S+\/account\/confirm-email-change#token=[A-Za-z0-9_-]+/.exec(
+        mail.text,
+      )?.[0];
+      const done = await visitor.post('/en/account/confirm-email-change', {
+        token: link ?? '',
+        _csrf: await visitor.csrf('/en/account/confirm-email-change'),
+      });
+      expect(done.status).toBe(200);
+      expect(await done.text()).toContain('Your email address has been changed.');
+      await signedIn({ email: newEmail, password: credentials.password });
+    },
+    (STEP_UP_SECONDS + 30) * 1000,
+  );
 });
 
 function totp(secret: string): string {

@@ -1,17 +1,16 @@
-import { SHIPPING_COUNTRIES, type Address, type ShippingAddress } from '@storefront/contracts';
+import type { Address, ShippingAddress } from '@storefront/contracts';
 import { Form } from 'react-router';
-import { useIntlLocale, useMessages } from '../i18n/messages';
+import { useMessages } from '../i18n/messages';
 import { accountMessages } from '../i18n/messages/account';
 import { FormAlert, fieldError, type FormResult } from './account-ui';
 import { CsrfField, Field } from './form-fields';
 
-/** The shipping countries by their name in the page's language. */
-function countryOptions(intlLocale: string): { code: string; name: string }[] {
-  const names = new Intl.DisplayNames([intlLocale], { type: 'region' });
-  return SHIPPING_COUNTRIES.map((code) => ({ code, name: names.of(code) ?? code })).sort((a, b) =>
-    a.name.localeCompare(b.name, intlLocale),
-  );
-}
+/**
+ * The shipping countries and their names in the page's language, sorted by name. Made by the
+ * loader (on the server) and sent with the page, so the browser hydrates exactly the same text
+ * whatever its own `Intl` data says.
+ */
+export type CountryNames = { code: string; name: string }[];
 
 /**
  * An address form (add or edit), filled from the saved address or from the values the action sent
@@ -22,14 +21,16 @@ export function AddressForm({
   address,
   result,
   intent,
+  countries,
 }: {
   csrfToken: string | null;
   address?: Address | undefined;
   result: FormResult | undefined;
   intent: string;
+  /** The shipping countries by name, from the loader (see `countryNames`). */
+  countries: CountryNames;
 }) {
   const t = useMessages(accountMessages);
-  const intl = useIntlLocale();
   const values = result?.failure ? result.values : undefined;
   const value = (name: keyof Address) =>
     values?.[name] ?? (address ? String(address[name] ?? '') : '');
@@ -73,7 +74,7 @@ export function AddressForm({
             aria-invalid={countryError ? true : undefined}
             aria-describedby={countryError ? 'field-country-error' : undefined}
           >
-            {countryOptions(intl).map((c) => (
+            {countries.map((c) => (
               <option key={c.code} value={c.code}>
                 {c.name}
               </option>
@@ -105,9 +106,14 @@ export function AddressForm({
 }
 
 /** One saved address, as lines of text. */
-export function AddressLines({ address }: { address: ShippingAddress }) {
-  const intl = useIntlLocale();
-  const country = new Intl.DisplayNames([intl], { type: 'region' }).of(address.country);
+export function AddressLines({
+  address,
+  countries,
+}: {
+  address: ShippingAddress;
+  countries: CountryNames;
+}) {
+  const country = countries.find((c) => c.code === address.country)?.name;
   return (
     <address>
       {address.fullName}

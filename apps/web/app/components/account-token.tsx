@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { Form, useNavigation, useSubmit } from 'react-router';
+import { Form, useFetcher } from 'react-router';
 import { useMessages } from '../i18n/messages';
 import { accountMessages } from '../i18n/messages/account';
 import { tokenFromHash } from '../lib/account-paths';
@@ -51,33 +51,36 @@ export function TokenConfirmPage({
 }) {
   const t = useMessages(accountMessages);
   const token = useFragmentToken();
-  const submitForm = useSubmit();
-  const navigation = useNavigation();
+  // A fetcher, not a navigation: the page's address (whose fragment was just removed) stays as it is.
+  const fetcher = useFetcher<FormResult>();
   const sent = useRef(false);
+  const submitToken = fetcher.submit;
   useEffect(() => {
     if (token === null || sent.current) return;
     sent.current = true;
     const form = new FormData();
     form.set('token', token);
     if (csrfToken) form.set('_csrf', csrfToken);
-    void submitForm(form, { method: 'post', replace: true });
-  }, [token, csrfToken, submitForm]);
+    void submitToken(form, { method: 'post' });
+  }, [token, csrfToken, submitToken]);
+  // The pasted link's answer (a navigation) if there is one, else the fragment's (the fetcher).
+  const shown = result ?? fetcher.data;
 
-  if (result?.ok) {
+  if (shown?.ok) {
     return (
       <AccountPage title={title}>
         <Notice>{done}</Notice>
       </AccountPage>
     );
   }
-  const busy = token !== null && (result === undefined || navigation.state !== 'idle');
+  const busy = token !== null && (fetcher.data === undefined || fetcher.state !== 'idle');
   return (
     <AccountPage title={title}>
       {busy ? (
         <p role="status">{working}</p>
       ) : (
         <>
-          <FormAlert result={result} />
+          <FormAlert result={shown} />
           <p>{intro}</p>
           <Form method="post" className="account-form">
             <CsrfField token={csrfToken} />
@@ -88,7 +91,7 @@ export function TokenConfirmPage({
               autoComplete="off"
               required
               maxLength={2048}
-              error={fieldError(result, 'token')}
+              error={fieldError(shown, 'token')}
             />
             <button type="submit" className="primary">
               {submit}

@@ -1,4 +1,9 @@
-import { SessionStateSchema, type ErrorBody, type SessionState } from '@storefront/contracts';
+import {
+  SHIPPING_COUNTRIES,
+  SessionStateSchema,
+  type ErrorBody,
+  type SessionState,
+} from '@storefront/contracts';
 import {
   createContext,
   data,
@@ -7,7 +12,7 @@ import {
   type RouterContextProvider,
 } from 'react-router';
 import type { z } from 'zod';
-import { isLocale, type Locale } from '../i18n/locale';
+import { INTL_LOCALE, isLocale, type Locale } from '../i18n/locale';
 import { accountMessages } from '../i18n/messages/account';
 import { ACCOUNT_PATHS, tokenFromPaste, withReturnTo } from './account-paths';
 import {
@@ -421,4 +426,13 @@ export function addressFromForm(form: SubmittedForm): {
       isDefault: form.checked('isDefault'),
     },
   };
+}
+
+/** The shipping countries by name in the page's language, sorted by name (see `CountryNames`). */
+export function countryNames(lang: Locale): { code: string; name: string }[] {
+  const intl = INTL_LOCALE[lang];
+  const names = new Intl.DisplayNames([intl], { type: 'region' });
+  return SHIPPING_COUNTRIES.map((code) => ({ code, name: names.of(code) ?? code })).sort((a, b) =>
+    a.name.localeCompare(b.name, intl),
+  );
 }

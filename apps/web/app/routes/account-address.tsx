@@ -9,6 +9,7 @@ import { ACCOUNT_PATHS } from '../lib/account-paths';
 import {
   AccountApi,
   addressFromForm,
+  countryNames,
   localeOf,
   pagePath,
   readForm,
@@ -28,12 +29,12 @@ function addressId(params: Route.LoaderArgs['params']): string {
 
 /** One saved address, to edit (`GET /api/account/addresses/:id`; another account's is a 404). */
 export async function loader(args: Route.LoaderArgs) {
-  localeOf(args.params);
+  const lang = localeOf(args.params);
   const id = addressId(args.params);
   const api = new AccountApi(args);
   const state = await requireSignedIn(args, api);
   const address = await api.need(`/account/addresses/${id}`, AddressSchema);
-  return { accountSession: sessionData(state), address };
+  return { accountSession: sessionData(state), address, countries: countryNames(lang) };
 }
 
 /** Replaces the address (`PUT /api/account/addresses/:id`), then the address book. */
@@ -54,7 +55,7 @@ export async function action(args: Route.ActionArgs) {
 
 /** The address edit page. */
 export default function EditAddress() {
-  const { accountSession, address } = useLoaderData<typeof loader>();
+  const { accountSession, address, countries } = useLoaderData<typeof loader>();
   const result = useActionData<FormResult>();
   const t = useMessages(accountMessages);
   const href = useLocalePath();
@@ -68,6 +69,7 @@ export default function EditAddress() {
         address={address}
         result={result}
         intent="edit"
+        countries={countries}
       />
     </AccountPage>
   );

@@ -16,6 +16,7 @@ import { ACCOUNT_PATHS } from '../lib/account-paths';
 import {
   AccountApi,
   addressFromForm,
+  countryNames,
   localeOf,
   readForm,
   requireSignedIn,
@@ -25,12 +26,12 @@ import type { Route } from './+types/account-addresses';
 
 /** The address book (`GET /api/account/addresses`) and the form to add one. */
 export async function loader(args: Route.LoaderArgs) {
-  localeOf(args.params);
+  const lang = localeOf(args.params);
   const api = new AccountApi(args);
   const state = await requireSignedIn(args, api);
   const { addresses } = await api.need('/account/addresses', AddressListSchema);
   const saved = new URL(args.request.url).searchParams.get('saved') === '1';
-  return { accountSession: sessionData(state), addresses, saved };
+  return { accountSession: sessionData(state), addresses, saved, countries: countryNames(lang) };
 }
 
 /** `add` (`POST /api/account/addresses`) or `delete` (`DELETE …/:id`, a uuid only). */
@@ -62,7 +63,7 @@ export async function action(args: Route.ActionArgs) {
 
 /** The addresses page. */
 export default function Addresses() {
-  const { accountSession, addresses, saved } = useLoaderData<typeof loader>();
+  const { accountSession, addresses, saved, countries } = useLoaderData<typeof loader>();
   const actionResult = useActionData<FormResult>();
   const t = useMessages(accountMessages);
   const href = useLocalePath();
@@ -79,7 +80,7 @@ export default function Addresses() {
         {addresses.map((address) => (
           <li key={address.id}>
             {address.isDefault ? <span className="badge">{t.addresses.defaultBadge}</span> : null}
-            <AddressLines address={address} />
+            <AddressLines address={address} countries={countries} />
             <div className="actions">
               <Link
                 to={href(`${ACCOUNT_PATHS.addresses}/${address.id}`)}
@@ -107,6 +108,7 @@ export default function Addresses() {
           csrfToken={accountSession.csrfToken}
           result={add?.ok ? undefined : add}
           intent="add"
+          countries={countries}
         />
       </section>
     </AccountPage>

@@ -7,7 +7,13 @@ import { useIntlLocale, useLocalePath, useMessages } from '../i18n/messages';
 import { accountMessages } from '../i18n/messages/account';
 import { formatDate } from '../lib/account-format';
 import { ACCOUNT_PATHS } from '../lib/account-paths';
-import { AccountApi, localeOf, requireSignedIn, sessionData } from '../lib/account.server';
+import {
+  AccountApi,
+  countryNames,
+  localeOf,
+  requireSignedIn,
+  sessionData,
+} from '../lib/account.server';
 import { formatMoney } from '../lib/format';
 import { pageError } from '../lib/http-status.server';
 import type { Route } from './+types/account-order';
@@ -21,7 +27,7 @@ const ORDER_NUMBER = /^SO-[0-9A-HJKMNP-TV-Z]{10}$/;
  * other value, or someone else's order, is this site's 404.
  */
 export async function loader(args: Route.LoaderArgs) {
-  localeOf(args.params);
+  const lang = localeOf(args.params);
   const api = new AccountApi(args);
   const state = await requireSignedIn(args, api);
   const ref = args.params.ref;
@@ -37,12 +43,12 @@ export async function loader(args: Route.LoaderArgs) {
     pageError(404);
   }
   const order = await api.need(`/account/orders/${id}`, OrderSchema);
-  return { accountSession: sessionData(state), order };
+  return { accountSession: sessionData(state), order, countries: countryNames(lang) };
 }
 
 /** The order page. */
 export default function OrderDetail() {
-  const { accountSession, order } = useLoaderData<typeof loader>();
+  const { accountSession, order, countries } = useLoaderData<typeof loader>();
   const t = useMessages(accountMessages);
   const href = useLocalePath();
   const intl = useIntlLocale();
@@ -105,7 +111,7 @@ export default function OrderDetail() {
         </div>
       </dl>
       <h2>{t.orders.shipTo}</h2>
-      <AddressLines address={order.shippingAddress} />
+      <AddressLines address={order.shippingAddress} countries={countries} />
     </AccountPage>
   );
 }

@@ -1,4 +1,5 @@
 import { LoginResponseSchema } from '@storefront/contracts';
+import { useEffect, useRef } from 'react';
 import { Form, Link, useActionData, useLoaderData } from 'react-router';
 import { PasskeyButton } from '../components/account-passkey';
 import {
@@ -81,11 +82,17 @@ export default function SignIn() {
   const result = useActionData<FormResult>();
   const t = useMessages(accountMessages);
   const href = useLocalePath();
+  const form = useRef<HTMLFormElement>(null);
+  // As without JavaScript (the page comes back without it), a refused password is not kept.
+  useEffect(() => {
+    const password = form.current?.elements.namedItem('password');
+    if (result?.failure && password instanceof HTMLInputElement) password.value = '';
+  }, [result]);
   return (
     <AccountPage title={t.signInPage.title}>
       {notice && !result ? <Notice>{t.signInPage[notice]}</Notice> : null}
       <FormAlert result={result} />
-      <Form method="post" className="account-form">
+      <Form method="post" className="account-form" ref={form}>
         <CsrfField token={accountSession.csrfToken} />
         {returnTo ? <input type="hidden" name="returnTo" value={returnTo} /> : null}
         <Field
