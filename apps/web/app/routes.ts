@@ -1,5 +1,4 @@
 import { index, layout, route, type RouteConfig } from '@react-router/dev/routes';
-import { accountRoutes, unprefixedAccountRoutes } from './lib/account-routes';
 import { checkoutRoutes, unprefixedCheckoutRoutes } from './lib/checkout-routes';
 import { accountRoutes, unprefixedAccountRoutes } from './lib/account-routes';
 
