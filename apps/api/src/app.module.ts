@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common'
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CartModule } from './cart/cart.module';
 import { CatalogueModule } from './catalogue/catalogue.module';
+import { CspReportsModule } from './csp-reports/csp-reports.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
@@ -49,6 +50,7 @@ export class AppModule {
         CartModule,
         PaymentsModule.forRoot(config),
         OrdersModule,
+        CspReportsModule,
         ...extraImports,
       ],
       providers: [

@@ -109,6 +109,18 @@ describe('Content-Security-Policy of HTML responses (ASVS 3.4.3)', () => {
     await response.text();
     nonceOf(response.headers.get('content-security-policy') ?? '');
   });
+
+  it.each([...PAGES, '/en/p/no-such-product'])(
+    '%s reports violations to the API (report-uri, and report-to its Reporting-Endpoints entry)',
+    async (path) => {
+      const response = await get(path);
+      await response.text();
+      const policy = directives(response.headers.get('content-security-policy') ?? '');
+      expect(policy.get('report-uri')).toBe('/api/csp-reports');
+      expect(policy.get('report-to')).toBe('csp');
+      expect(response.headers.get('reporting-endpoints')).toBe('csp="/api/csp-reports"');
+    },
+  );
 });
 
 describe('other security headers (ASVS 3.4.1, 3.4.4–3.4.8)', () => {

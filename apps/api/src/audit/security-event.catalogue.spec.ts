@@ -69,6 +69,7 @@ describe('security event catalogue', () => {
       'access.denied',
       'csrf.rejected',
       'rate_limit.exceeded',
+      'csp.violation.reported',
     ] as const) {
       expect(SECURITY_EVENTS[name].audit, name).toBe(false);
     }

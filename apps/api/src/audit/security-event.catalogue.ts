@@ -1,5 +1,11 @@
 import { AUDIT_ID_PATTERN, ORDER_STATUSES, type AuditAction } from '@storefront/contracts';
 import { z } from 'zod';
+import {
+  CSP_BLOCKED_KINDS,
+  CSP_DIRECTIVES,
+  REPORTED_PATH_PATTERN,
+  REPORTED_URL_PATTERN,
+} from '../csp-reports/csp-directives';
 
 /*
  * Field builders for event details. They are the only building blocks of the schemas below, so a
@@ -14,6 +20,12 @@ const id = () => z.string().regex(AUDIT_ID_PATTERN);
 const ids = (max: number) => z.array(id()).max(max);
 /** A bounded non-negative integer (counts, durations, amounts in minor units). */
 const count = (max: number) => z.number().int().min(0).max(max);
+/** A URL reduced to scheme, host, port and an unreserved-character path (see the pattern). */
+const reportedUrl = () => z.string().regex(REPORTED_URL_PATTERN);
+/** A page path of unreserved characters, no query or fragment, ≤ 128 characters. */
+const reportedPath = () => z.string().regex(REPORTED_PATH_PATTERN);
+/** A SHA-256 digest in hex: groups identical values without recording them. */
+const sha256 = () => z.string().regex(/^[0-9a-f]{64}$/);
 
 const LOGIN_METHODS = z.enum(['password', 'passkey']);
 const MFA_FACTORS = z.enum(['totp', 'webauthn', 'recovery_code']);
@@ -251,6 +263,42 @@ export const SECURITY_EVENTS = {
     description: 'A client went over a named rate limit (anti-automation).',
     details: z.strictObject({ limit: id() }),
     example: { limit: 'auth' },
+  },
+  'csp.violation.reported': {
+    audit: false,
+    outcome: 'failure',
+    description:
+      'A browser reported a Content-Security-Policy or Trusted Types violation (`POST /api/csp-reports`), reduced to what triage needs: the directive, what was blocked (a keyword, or a URL: foreign URLs by origin only), the page path (no query), the script position, a SHA-256 of the sample (never its text), and how many identical reports the request held.',
+    details: z.strictObject({
+      format: z.enum(['report-uri', 'reporting-api']),
+      directive: z.enum(CSP_DIRECTIVES),
+      disposition: z.enum(['enforce', 'report', 'unknown']),
+      blocked: z.enum(CSP_BLOCKED_KINDS),
+      blockedUrl: reportedUrl().nullable(),
+      ownDocument: z.boolean(),
+      documentPath: reportedPath().nullable(),
+      sourceFile: reportedUrl().nullable(),
+      line: count(10_000_000).nullable(),
+      column: count(10_000_000).nullable(),
+      sink: id().nullable(),
+      sampleSha256: sha256().nullable(),
+      count: count(100),
+    }),
+    example: {
+      format: 'reporting-api',
+      directive: 'script-src-elem',
+      disposition: 'enforce',
+      blocked: 'url',
+      blockedUrl: 'https://evil.example',
+      ownDocument: true,
+      documentPath: '/p/merino-jumper',
+      sourceFile: 'https://shop.example/assets/entry.client-3f2a.js',
+      line: 12,
+      column: 4031,
+      sink: null,
+      sampleSha256: null,
+      count: 1,
+    },
   },
   'payment.webhook.rejected': {
     audit: false,

@@ -160,6 +160,7 @@ export const ENV_SCHEMA = z.object({
   RATE_LIMIT_SEARCH: rateLimit.prefault('60/60'),
   RATE_LIMIT_AUTH: rateLimit.prefault('10/60'),
   RATE_LIMIT_CHECKOUT: rateLimit.prefault('20/60'),
+  RATE_LIMIT_CSP_REPORT: rateLimit.prefault('20/60'),
 
   CART_MAX_QUANTITY: int(1, 999).default(10),
   CART_MAX_LINES: int(1, 200).default(50),
@@ -317,6 +318,8 @@ export interface AppConfig {
     search: RateLimitRule;
     auth: RateLimitRule;
     checkout: RateLimitRule;
+    /** `POST /api/csp-reports`: violation reports browsers send (each one is a log line). */
+    'csp-report': RateLimitRule;
   };
   catalogueCache: { maxAgeSeconds: number; ttlSeconds: number };
   /** Cart bounds: units per line (1..maxQuantity) and distinct lines a shopper may add. */
@@ -646,6 +649,7 @@ export function loadConfig(
       search: e.RATE_LIMIT_SEARCH,
       auth: e.RATE_LIMIT_AUTH,
       checkout: e.RATE_LIMIT_CHECKOUT,
+      'csp-report': e.RATE_LIMIT_CSP_REPORT,
     },
     mail: {
       transport:

@@ -2,7 +2,7 @@ import { SetMetadata } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 
 /** Named limits a route can opt into, on top of the per-IP default that applies everywhere. */
-export type NamedRateLimit = 'search' | 'auth' | 'checkout';
+export type NamedRateLimit = 'search' | 'auth' | 'checkout' | 'csp-report';
 
 /** A route's opt-in to a named limit, optionally only for some requests. */
 export interface RateLimitPolicy {

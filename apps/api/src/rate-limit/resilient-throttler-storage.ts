@@ -4,13 +4,17 @@ import { DomainError } from '../core/errors/domain-error';
 
 type Increment = ThrottlerStorage['increment'];
 
-/** Limits that protect state changes or credentials: if they cannot be counted, refuse. */
-const FAIL_CLOSED = new Set(['auth', 'checkout']);
+/**
+ * Limits that protect state changes or credentials, or bound what anyone can write to the logs
+ * (`csp-report`: a lost report costs nothing, an unthrottled flood costs log storage): if they
+ * cannot be counted, refuse.
+ */
+const FAIL_CLOSED = new Set(['auth', 'checkout', 'csp-report']);
 
 /**
  * Wraps the Redis throttler storage so a Redis outage degrades deliberately: catalogue reads
  * (`default`, `search`) stay available — the WAF's rate rules still stand in front — while
- * `auth` and `checkout` fail closed with 503 rather than run unthrottled.
+ * `auth`, `checkout` and `csp-report` fail closed with 503 rather than run unthrottled.
  */
 export class ResilientThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger('RateLimit');

@@ -72,6 +72,7 @@ describe('OpenAPI description', () => {
       '/api/categories',
       '/api/checkout',
       '/api/checkout/orders/{id}',
+      '/api/csp-reports',
       '/api/health/live',
       '/api/health/ready',
       '/api/orders/guest-access',

@@ -91,6 +91,9 @@ describe('deny by default', () => {
       'POST /cart/lines',
       // Checkout: guests check out too (owner = the session; CSRF token; `checkout` rate limit).
       'POST /checkout',
+      // CSP violation reports: browsers send them on their own (`csp-report` rate limit; a log
+      // line is all they can cause).
+      'POST /csp-reports',
       // A guest's order through the token of its emailed link (rate limited as `auth`).
       'POST /orders/guest-access',
       // Stripe's signed webhook (the signature authenticates; no session), and the development

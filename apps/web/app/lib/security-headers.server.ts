@@ -26,10 +26,19 @@ export function createNonce(): string {
  */
 export const TRUSTED_TYPES_POLICIES: readonly string[] = [JSON_LD_POLICY_NAME];
 
+/** Where browsers send CSP violation reports: the API's `POST /api/csp-reports`, same origin. */
+export const CSP_REPORT_PATH = '/api/csp-reports';
+
+/** The Reporting API endpoint name the CSP's `report-to` refers to. */
+export const CSP_REPORT_GROUP = 'csp';
+
 /**
  * The Content-Security-Policy of an HTML response. Scripts run only with this response's nonce
  * (`'strict-dynamic'` lets them load the build's modules); no inline or eval; no plugins, no
  * `<base>`, forms post only to this origin, no framing; Trusted Types required for script sinks.
+ * Violations are reported to {@link CSP_REPORT_PATH}: by `report-to` (the Reporting API, through
+ * the `Reporting-Endpoints` header; Chromium on https pages) and by `report-uri` (every other
+ * browser, and plain-http development; browsers that know `report-to` ignore it).
  */
 export function contentSecurityPolicy(nonce: string): string {
   const trustedTypes =
@@ -48,6 +57,8 @@ export function contentSecurityPolicy(nonce: string): string {
     "require-trusted-types-for 'script'",
     `trusted-types ${trustedTypes}`,
     'upgrade-insecure-requests',
+    `report-uri ${CSP_REPORT_PATH}`,
+    `report-to ${CSP_REPORT_GROUP}`,
   ].join('; ');
 }
 
@@ -69,14 +80,19 @@ export const BASE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
  */
 export const HTML_CACHE = { publicPage: 'private, no-cache', default: 'no-store' } as const;
 
+/** The `Reporting-Endpoints` header of HTML: names the endpoint of the CSP's `report-to`. */
+export const REPORTING_ENDPOINTS = `${CSP_REPORT_GROUP}="${CSP_REPORT_PATH}"`;
+
 /**
- * Sets the security headers of an HTML response with its nonce. A route declares itself a public
- * page by returning `Cache-Control: private, no-cache` from its `headers` export; every other
- * page, and every error status, is `no-store`.
+ * Sets the security headers of an HTML response with its nonce (and the `Reporting-Endpoints`
+ * its CSP reports to). A route declares itself a public page by returning
+ * `Cache-Control: private, no-cache` from its `headers` export; every other page, and every error
+ * status, is `no-store`.
  */
 export function applyHtmlSecurityHeaders(headers: Headers, nonce: string, status: number): void {
   for (const [name, value] of Object.entries(BASE_SECURITY_HEADERS)) headers.set(name, value);
   headers.set('Content-Security-Policy', contentSecurityPolicy(nonce));
+  headers.set('Reporting-Endpoints', REPORTING_ENDPOINTS);
   headers.set('Content-Type', 'text/html; charset=utf-8');
   const declared = headers.get('Cache-Control');
   headers.set(
