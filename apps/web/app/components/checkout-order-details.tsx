@@ -1,5 +1,5 @@
 import type { Order } from '@storefront/contracts';
-import { useIntlLocale, useMessages } from '../i18n/messages';
+import { useMessages } from '../i18n/messages';
 import { ordersMessages } from '../i18n/messages/orders';
 import { OrderAmounts } from './checkout-summary';
 import { useShippingName } from './cart-summary';
@@ -8,12 +8,17 @@ import { useShippingName } from './cart-summary';
  * One order as the API returned it: number, status, date, items and amounts, delivery address
  * and method. Used by the confirmation page and a guest's order page.
  */
-export function OrderDetails({ order }: { order: Order }) {
+export function OrderDetails({
+  order,
+  texts,
+}: {
+  order: Order;
+  /** The date and country name, formatted by the server (lib/checkout-api.server.ts). */
+  texts: { placedOn: string; countryName: string };
+}) {
   const t = useMessages(ordersMessages);
-  const intl = useIntlLocale();
   const shippingName = useShippingName();
   const address = order.shippingAddress;
-  const countries = new Intl.DisplayNames([intl], { type: 'region' });
   return (
     <div className="order-details">
       <dl className="order-facts">
@@ -28,11 +33,7 @@ export function OrderDetails({ order }: { order: Order }) {
         <div>
           <dt>{t.placedOn}</dt>
           <dd>
-            <time dateTime={order.createdAt}>
-              {new Intl.DateTimeFormat(intl, { dateStyle: 'long' }).format(
-                new Date(order.createdAt),
-              )}
-            </time>
+            <time dateTime={order.createdAt}>{texts.placedOn}</time>
           </dd>
         </div>
       </dl>
@@ -55,7 +56,7 @@ export function OrderDetails({ order }: { order: Order }) {
           <br />
           {address.postalCode} {address.city}
           <br />
-          {countries.of(address.country) ?? address.country}
+          {texts.countryName}
         </address>
         <p>
           {t.deliveryMethod}: {shippingName(order.shippingMethod, order.shippingMethod)}

@@ -9,7 +9,9 @@ import {
   type CheckoutResponse,
   type DevelopmentPaymentMethod,
   type DevelopmentPaymentState,
+  type Order,
 } from '@storefront/contracts';
+import { INTL_LOCALE, type Locale } from '../i18n/locale';
 import { callApi, formFailure, type FormFailure } from './api-session.server';
 import { isUuid } from './cart-api.server';
 import { pageError } from './http-status.server';
@@ -110,4 +112,35 @@ function refusal(result: {
     failure: formFailure(result.error),
     headers: result.headers,
   };
+}
+
+/**
+ * Texts of an order that depend on the runtime's locale data (its date, its country's name), made
+ * on the server once: the browser never recomputes them, so hydration cannot differ.
+ */
+export interface OrderTexts {
+  placedOn: string;
+  countryName: string;
+}
+
+/** {@link OrderTexts} of an order in a language. */
+export function orderTexts(order: Order, lang: Locale): OrderTexts {
+  const intl = INTL_LOCALE[lang];
+  return {
+    placedOn: new Intl.DateTimeFormat(intl, { dateStyle: 'long', timeZone: 'UTC' }).format(
+      new Date(order.createdAt),
+    ),
+    countryName:
+      new Intl.DisplayNames([intl], { type: 'region' }).of(order.shippingAddress.country) ??
+      order.shippingAddress.country,
+  };
+}
+
+/** The delivery countries with their names in a language, for the checkout form (server-made). */
+export function countryOptions(
+  countries: readonly string[],
+  lang: Locale,
+): { code: string; name: string }[] {
+  const names = new Intl.DisplayNames([INTL_LOCALE[lang]], { type: 'region' });
+  return countries.map((code) => ({ code, name: names.of(code) ?? code }));
 }

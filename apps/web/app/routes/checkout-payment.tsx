@@ -56,7 +56,14 @@ export async function loader({ request, params }: Route.LoaderArgs) {
   }
   const { state } = await sessionState(request);
   return data(
-    { order, paymentStatus, payable: payment !== null, csrfToken: state.csrfToken },
+    {
+      order,
+      paymentStatus,
+      payable: payment !== null,
+      csrfToken: state.csrfToken,
+      // Passed as data: the contracts module (and zod) stays out of the browser bundle.
+      testCards: DEVELOPMENT_PAYMENT_METHODS,
+    },
     { headers },
   );
 }
@@ -116,7 +123,7 @@ export function meta({ params }: Route.MetaArgs) {
 
 /** The amount due, the order's summary, and the test-card form or the 3-D Secure challenge. */
 export default function DevelopmentPaymentPage() {
-  const { order, paymentStatus, payable, csrfToken } = useLoaderData<typeof loader>();
+  const { order, paymentStatus, payable, csrfToken, testCards } = useLoaderData<typeof loader>();
   const refused = useActionData<PaymentRefusal>();
   const t = useMessages(checkoutMessages);
   const href = useLocalePath();
@@ -169,7 +176,7 @@ export default function DevelopmentPaymentPage() {
           <input type="hidden" name="intent" value="pay" />
           <fieldset>
             <legend>{t.testCard}</legend>
-            {DEVELOPMENT_PAYMENT_METHODS.map((method, i) => (
+            {testCards.map((method, i) => (
               <label key={method} className="radio-option">
                 <input
                   type="radio"

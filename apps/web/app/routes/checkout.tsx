@@ -16,7 +16,7 @@ import { useIntlLocale, useLocale, useLocalePath, useMessages } from '../i18n/me
 import { checkoutMessages } from '../i18n/messages/checkout';
 import { csrfTokenOf, sessionState, type FormFailure } from '../lib/api-session.server';
 import { loadCart, postedText } from '../lib/cart-api.server';
-import { newCheckoutKey, placeOrder } from '../lib/checkout-api.server';
+import { countryOptions, newCheckoutKey, placeOrder } from '../lib/checkout-api.server';
 import { paymentPagePath } from '../lib/checkout-paths';
 import { formatMoney } from '../lib/format';
 import { pageError } from '../lib/http-status.server';
@@ -55,6 +55,7 @@ export async function loader({ request, params }: Route.LoaderArgs) {
       guest: !session.state.authenticated,
       csrfToken: cart.csrfToken ?? session.state.csrfToken,
       checkoutKey: newCheckoutKey(),
+      countries: countryOptions(SHIPPING_COUNTRIES, params.lang),
     },
     { headers },
   );
@@ -110,7 +111,7 @@ export function meta({ params }: Route.MetaArgs) {
 
 /** The checkout form beside the order summary. */
 export default function CheckoutPage() {
-  const { cart, guest, csrfToken, checkoutKey } = useLoaderData<typeof loader>();
+  const { cart, guest, csrfToken, checkoutKey, countries } = useLoaderData<typeof loader>();
   const refused = useActionData<CheckoutFailure>();
   const t = useMessages(checkoutMessages);
   const href = useLocalePath();
@@ -137,9 +138,10 @@ export default function CheckoutPage() {
   };
   const code = refused?.failure.code;
   const formError = code ? (t.errors[code] ?? t.errors['generic']) : undefined;
-  const countries = new Intl.DisplayNames([intl], { type: 'region' });
   const defaultCountry = values['country'] || (locale === 'fr' ? 'FR' : 'IE');
-  const chosenMethod = values['shippingMethod'] || cart.shippingMethod || '';
+  // The cart's method, else the first one offered (so the form is complete from the start).
+  const chosenMethod =
+    values['shippingMethod'] || cart.shippingMethod || cart.shippingMethods[0]?.code || '';
   return (
     <section className="checkout" aria-labelledby="checkout-title">
       <h1 id="checkout-title">{t.title}</h1>
@@ -230,9 +232,9 @@ export default function CheckoutPage() {
                 aria-invalid={fieldError('country') ? true : undefined}
                 aria-describedby={fieldError('country') ? 'field-country-error' : undefined}
               >
-                {SHIPPING_COUNTRIES.map((c) => (
-                  <option key={c} value={c}>
-                    {countries.of(c) ?? c}
+                {countries.map((c) => (
+                  <option key={c.code} value={c.code}>
+                    {c.name}
                   </option>
                 ))}
               </select>

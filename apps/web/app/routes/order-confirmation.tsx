@@ -3,7 +3,7 @@ import { OrderDetails } from '../components/checkout-order-details';
 import { isLocale } from '../i18n/locale';
 import { useLocalePath, useMessages } from '../i18n/messages';
 import { ordersMessages } from '../i18n/messages/orders';
-import { loadPlacedOrder } from '../lib/checkout-api.server';
+import { loadPlacedOrder, orderTexts } from '../lib/checkout-api.server';
 import { paymentPagePath } from '../lib/checkout-paths';
 import { pageError } from '../lib/http-status.server';
 import type { PageSecurityHandle } from '../lib/security-headers.server';
@@ -27,7 +27,12 @@ export async function loader({ request, params }: Route.LoaderArgs) {
     return redirect(url.pathname, { headers: { 'Cache-Control': 'no-store' } });
   const { placed, headers } = await loadPlacedOrder(request, params.orderId);
   return data(
-    { order: placed.order, payable: placed.payment !== null, provider: placed.payment?.provider },
+    {
+      order: placed.order,
+      texts: orderTexts(placed.order, params.lang),
+      payable: placed.payment !== null,
+      provider: placed.payment?.provider,
+    },
     { headers },
   );
 }
@@ -45,7 +50,7 @@ export function meta({ params, loaderData }: Route.MetaArgs) {
 
 /** Thanks and the order when paid; the payment's state otherwise. */
 export default function OrderConfirmationPage() {
-  const { order, payable, provider } = useLoaderData<typeof loader>();
+  const { order, texts, payable, provider } = useLoaderData<typeof loader>();
   const t = useMessages(ordersMessages);
   const href = useLocalePath();
   const paid = order.status !== 'pending_payment' && order.status !== 'cancelled';
@@ -71,7 +76,7 @@ export default function OrderConfirmationPage() {
           </Link>
         </p>
       )}
-      <OrderDetails order={order} />
+      <OrderDetails order={order} texts={texts} />
       <p>
         <Link to={href('/')}>{t.continueShopping}</Link>
       </p>

@@ -16,6 +16,7 @@ import { useLocalePath, useMessages } from '../i18n/messages';
 import { ordersMessages } from '../i18n/messages/orders';
 import { callApi, csrfTokenOf, sessionState } from '../lib/api-session.server';
 import { hasSessionCookie } from '../lib/cart-api.server';
+import { orderTexts, type OrderTexts } from '../lib/checkout-api.server';
 import { pageError } from '../lib/http-status.server';
 import type { PageSecurityHandle } from '../lib/security-headers.server';
 import type { Route } from './+types/order-view';
@@ -24,7 +25,8 @@ import type { Route } from './+types/order-view';
 export const handle: PageSecurityHandle = { pageSecurity: 'checkout' };
 
 /** What opening the order gave: the order, or why not. */
-type OrderAccess = { order: Order } | { error: 'invalid' | 'format' | 'rate' | 'csrf' | 'other' };
+type OrderAccess =
+  { order: Order; texts: OrderTexts } | { error: 'invalid' | 'format' | 'rate' | 'csrf' | 'other' };
 
 /**
  * `/:lang/orders/view`: a guest's order, opened with the token of the link in their order
@@ -63,7 +65,10 @@ export async function action({ request, params }: Route.ActionArgs) {
     csrfToken: csrfTokenOf(form),
   });
   if (result.ok && result.data !== null) {
-    return data<OrderAccess>({ order: result.data }, { headers: result.headers });
+    return data<OrderAccess>(
+      { order: result.data, texts: orderTexts(result.data, params.lang) },
+      { headers: result.headers },
+    );
   }
   const status = result.status;
   const error =
@@ -98,18 +103,20 @@ export default function GuestOrderPage() {
     opened.current = true;
     const token = new URLSearchParams(window.location.hash.slice(1)).get('token');
     if (!token) return;
-    window.history.replaceState(window.history.state, '', window.location.pathname);
+    const path = window.location.pathname;
+    window.history.replaceState(window.history.state, '', path);
     const form = new FormData();
     form.set('token', token);
     if (csrfToken) form.set('_csrf', csrfToken);
-    void submit(form, { method: 'post', replace: true });
+    // To the path alone, so the router's own location drops the fragment too.
+    void submit(form, { method: 'post', action: path, replace: true });
   }, [csrfToken, submit]);
 
   if (access && 'order' in access) {
     return (
       <section className="order-view" aria-labelledby="order-view-title">
         <h1 id="order-view-title">{t.viewTitle}</h1>
-        <OrderDetails order={access.order} />
+        <OrderDetails order={access.order} texts={access.texts} />
         <p>
           <Link to={href('/')}>{t.continueShopping}</Link>
         </p>
