@@ -183,6 +183,17 @@ describe('other security headers (ASVS 3.4.1, 3.4.4–3.4.8)', () => {
 });
 
 describe('catalogue pages rendered from the API', () => {
+  it("forwards the visitor's X-Forwarded-For, so the API rate-limits the visitor and not the web server", async () => {
+    const before = api.forwardedFor.length;
+    const response = await get(`/en/c/${categorySlug}`, {
+      headers: { 'x-forwarded-for': '203.0.113.7, 198.51.100.2' },
+    });
+    expect(response.status).toBe(200);
+    const calls = api.forwardedFor.slice(before);
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    expect(calls.every((v) => v === '203.0.113.7, 198.51.100.2')).toBe(true);
+  });
+
   it('home lists the top-level categories and products', async () => {
     const html = await (await get('/en')).text();
     for (const category of RECORDED.categories.items)

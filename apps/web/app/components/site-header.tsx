@@ -19,7 +19,7 @@ export function SiteHeader() {
         <label htmlFor="site-search-q" className="visually-hidden">
           {t.searchLabel}
         </label>
-        <input id="site-search-q" type="search" name="q" maxLength={200} required />
+        <input id="site-search-q" type="search" name="q" maxLength={100} required />
         <button type="submit">{t.search}</button>
       </Form>
       <nav aria-label={t.mainNavigation} className="site-nav">

@@ -22,13 +22,23 @@ export function apiBaseUrl(): string {
 }
 
 /**
- * GETs an API path and validates the body against its contract: a field the contract does not
- * know fails here rather than reaching a page. A 404 becomes this page's 404; anything else unexpected
- * becomes a 502 error page (the API's message is not shown).
+ * GETs an API path for the visitor of `request` and validates the body against its contract: a
+ * field the contract does not know fails here rather than reaching a page. The visitor's
+ * `X-Forwarded-For` goes with it, so the API's per-client rate limit counts the visitor, not this
+ * web server (the same trusted hops as on the browser's direct `/api/*` path; no cookie is sent:
+ * catalogue reads are public). A 404 becomes this page's 404; anything else unexpected becomes a
+ * 502 error page (the API's message is not shown).
  */
-async function getJson<T extends z.ZodType>(path: string, schema: T): Promise<z.output<T>> {
+async function getJson<T extends z.ZodType>(
+  request: Request,
+  path: string,
+  schema: T,
+): Promise<z.output<T>> {
+  const headers = new Headers({ accept: 'application/json' });
+  const forwardedFor = request.headers.get('x-forwarded-for');
+  if (forwardedFor !== null) headers.set('x-forwarded-for', forwardedFor);
   const response = await fetch(`${apiBaseUrl()}/api${path}`, {
-    headers: { accept: 'application/json' },
+    headers,
     signal: AbortSignal.timeout(API_TIMEOUT_MS),
   });
   if (response.status === 404) pageError(404);
@@ -37,19 +47,19 @@ async function getJson<T extends z.ZodType>(path: string, schema: T): Promise<z.
 }
 
 /** The category tree (`GET /api/categories`). */
-export function fetchCategoryTree(): Promise<CategoryTree> {
-  return getJson('/categories', CategoryTreeSchema);
+export function fetchCategoryTree(request: Request): Promise<CategoryTree> {
+  return getJson(request, '/categories', CategoryTreeSchema);
 }
 
 /** A page of products (`GET /api/products`) for already validated query parameters. */
-export function fetchProducts(query: URLSearchParams): Promise<ProductList> {
+export function fetchProducts(request: Request, query: URLSearchParams): Promise<ProductList> {
   const qs = query.toString();
-  return getJson(`/products${qs === '' ? '' : `?${qs}`}`, ProductListSchema);
+  return getJson(request, `/products${qs === '' ? '' : `?${qs}`}`, ProductListSchema);
 }
 
 /** One product by slug (`GET /api/products/:slug`); 404 when unknown. */
-export function fetchProduct(slug: string): Promise<ProductDetail> {
-  return getJson(`/products/${encodeURIComponent(slug)}`, ProductDetailSchema);
+export function fetchProduct(request: Request, slug: string): Promise<ProductDetail> {
+  return getJson(request, `/products/${encodeURIComponent(slug)}`, ProductDetailSchema);
 }
 
 /** Finds a category anywhere in the tree, with its ancestors (top-level first). */

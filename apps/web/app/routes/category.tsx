@@ -25,7 +25,10 @@ export async function loader({ params, request }: Route.LoaderArgs) {
   const url = new URL(request.url);
   const query = listingApiQuery({ category: slug.data }, url);
   if (!query) pageError(400);
-  const [tree, list] = await Promise.all([fetchCategoryTree(), fetchProducts(query)]);
+  const [tree, list] = await Promise.all([
+    fetchCategoryTree(request),
+    fetchProducts(request, query),
+  ]);
   const found = findCategory(tree.items, slug.data);
   if (!found) pageError(404);
   const selected = url.searchParams.getAll('facet');

@@ -17,10 +17,10 @@ const SUBCATEGORIES_SHOWN = 4;
 const NEW_PRODUCTS = 8;
 
 /** Home page data: the departments with their first sub-categories, and the newest products. */
-export async function loader() {
+export async function loader({ request }: Route.LoaderArgs) {
   const [tree, products] = await Promise.all([
-    fetchCategoryTree(),
-    fetchProducts(new URLSearchParams({ sort: 'newest', limit: String(NEW_PRODUCTS) })),
+    fetchCategoryTree(request),
+    fetchProducts(request, new URLSearchParams({ sort: 'newest', limit: String(NEW_PRODUCTS) })),
   ]);
   return {
     origin: publicBaseUrl(),

@@ -22,7 +22,7 @@ export async function loader({ params, request }: Route.LoaderArgs) {
   const slug = SlugSchema.safeParse(params.slug);
   if (!slug.success || !isLocale(params.lang)) pageError(404);
   const [product, session] = await Promise.all([
-    fetchProduct(slug.data),
+    fetchProduct(request, slug.data),
     publicPageSession(request),
   ]);
   return data(

@@ -50,7 +50,7 @@ export async function loader({ params, request }: Route.LoaderArgs) {
       origin,
       state: 'empty' as const,
       q,
-      suggestions: topCategories(await fetchCategoryTree()),
+      suggestions: topCategories(await fetchCategoryTree(request)),
     };
   }
   if (q.length > MAX_QUERY_LENGTH) {
@@ -99,7 +99,7 @@ export async function loader({ params, request }: Route.LoaderArgs) {
         list.nextCursor === null
           ? null
           : pageHref(path, url.searchParams, list.nextCursor, SEARCH_PARAMS),
-      suggestions: list.total === 0 ? topCategories(await fetchCategoryTree()) : [],
+      suggestions: list.total === 0 ? topCategories(await fetchCategoryTree(request)) : [],
     },
     { headers: result.headers },
   );

@@ -44,8 +44,8 @@ function allCategories(nodes: readonly CategoryNode[]): CategoryNode[] {
  * cursor it already gave, and at the protocol's URL limit (logged: the catalogue then needs a
  * sitemap index).
  */
-async function publicPaths(): Promise<string[]> {
-  const tree = await fetchCategoryTree();
+async function publicPaths(request: Request): Promise<string[]> {
+  const tree = await fetchCategoryTree(request);
   const paths = ['/', ...allCategories(tree.items).map((c) => `/c/${encodeURIComponent(c.slug)}`)];
   const maxPaths = Math.floor(SITEMAP_MAX_URLS / LOCALES.length);
   const slugs = new Set<string>();
@@ -54,7 +54,7 @@ async function publicPaths(): Promise<string[]> {
   do {
     const query = new URLSearchParams({ sort: 'newest', limit: String(PAGE_SIZE.max) });
     if (cursor !== null) query.set('cursor', cursor);
-    const page = await fetchProducts(query);
+    const page = await fetchProducts(request, query);
     for (const product of page.items) {
       if (slugs.has(product.slug)) continue;
       slugs.add(product.slug);
@@ -78,8 +78,8 @@ async function publicPaths(): Promise<string[]> {
 }
 
 /** The sitemap document for a public origin. */
-async function buildSitemap(origin: string): Promise<string> {
-  const urls = (await publicPaths()).flatMap((path) => {
+async function buildSitemap(request: Request, origin: string): Promise<string> {
+  const urls = (await publicPaths(request)).flatMap((path) => {
     const alternates = languageAlternates(origin, path)
       .map(
         (a) =>
@@ -99,13 +99,16 @@ async function buildSitemap(origin: string): Promise<string> {
   ].join('\n');
 }
 
-/** The sitemap being built or kept: concurrent requests share one build. */
+/**
+ * The sitemap being built or kept: concurrent requests share one build, which the API counts
+ * against the client whose request started it.
+ */
 let kept: { until: number; xml: Promise<string> } | undefined;
 
-function sitemapXml(): Promise<string> {
+function sitemapXml(request: Request): Promise<string> {
   const now = Date.now();
   if (kept && kept.until > now) return kept.xml;
-  const xml = buildSitemap(publicBaseUrl());
+  const xml = buildSitemap(request, publicBaseUrl());
   const entry = { until: now + SITEMAP_MAX_AGE_SECONDS * 1000, xml };
   kept = entry;
   // A failed build is not kept: the next request tries again.
@@ -116,9 +119,9 @@ function sitemapXml(): Promise<string> {
 }
 
 /** The sitemap, or a 503 (never cached) when the catalogue cannot be read. */
-export async function loader() {
+export async function loader({ request }: { request: Request }) {
   try {
-    return new Response(await sitemapXml(), {
+    return new Response(await sitemapXml(request), {
       headers: {
         ...BASE_SECURITY_HEADERS,
         'Content-Type': 'application/xml; charset=utf-8',

@@ -30,6 +30,8 @@ export const HOSTILE_NAME = '</title><script>window.__pwned=1</script><img src=x
 export interface RecordedCatalogueApi {
   url: string;
   queries: URLSearchParams[];
+  /** `X-Forwarded-For` of every request received (undefined when absent). */
+  forwardedFor: (string | undefined)[];
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export interface RecordedCatalogueApi {
  */
 export async function startRecordedCatalogueApi(): Promise<RecordedCatalogueApi> {
   const queries: URLSearchParams[] = [];
+  const forwardedFor: (string | undefined)[] = [];
   const hostile: ProductDetail = {
     ...RECORDED.product,
     slug: HOSTILE_SLUG,
@@ -49,6 +52,8 @@ export async function startRecordedCatalogueApi(): Promise<RecordedCatalogueApi>
   };
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://api');
+    const xff = req.headers['x-forwarded-for'];
+    forwardedFor.push(Array.isArray(xff) ? xff.join(', ') : xff);
     const json = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
@@ -74,6 +79,7 @@ export async function startRecordedCatalogueApi(): Promise<RecordedCatalogueApi>
   return {
     url: `http://127.0.0.1:${port}`,
     queries,
+    forwardedFor,
     close: () =>
       new Promise((resolve) => {
         server.close(() => {
