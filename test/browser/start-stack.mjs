@@ -1,7 +1,9 @@
 // Starts what the browser tests drive: a small catalogue API answering with the responses recorded
 // in apps/web/test/fixtures (the SSR tests check them against the zod contracts) plus one listed
 // product whose page is gone, and the built
-// web server (apps/web/server.mjs) pointing at it, on WEB_PORT (default 4317).
+// web server (apps/web/server.mjs) pointing at it, on WEB_PORT (default 4317). The web server
+// proxies /api/* to it (as outside production) for the one call the browser makes itself: the
+// header's account link asks GET /api/auth/session, answered as for an anonymous visitor.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 
@@ -19,6 +21,13 @@ list.items.push({
 const productList = JSON.stringify(list);
 const product = fixture('product');
 const productSlug = JSON.parse(product).slug;
+// A visitor without a session, as the API answers it (SessionStateSchema in libs/contracts).
+const anonymousSession = JSON.stringify({
+  authenticated: false,
+  status: null,
+  kind: null,
+  csrfToken: null,
+});
 
 const api = createServer((req, res) => {
   const { pathname } = new URL(req.url ?? '/', 'http://api');
@@ -29,6 +38,7 @@ const api = createServer((req, res) => {
   if (pathname === '/api/categories') send(200, categories);
   else if (pathname === '/api/products') send(200, productList);
   else if (pathname === `/api/products/${productSlug}`) send(200, product);
+  else if (pathname === '/api/auth/session' && req.method === 'GET') send(200, anonymousSession);
   else send(404, '{"error":{"code":"PRODUCT_NOT_FOUND","message":"Not found.","requestId":"x"}}');
 });
 await new Promise((resolve) => api.listen(0, '127.0.0.1', resolve));
@@ -37,5 +47,6 @@ process.env.API_URL = `http://127.0.0.1:${api.address().port}`;
 process.env.HOST = '127.0.0.1';
 process.env.PORT = process.env.WEB_PORT ?? '4317';
 process.env.NODE_ENV = 'production';
+process.env.API_PROXY = 'on';
 process.env.PUBLIC_ORIGINS = `http://127.0.0.1:${process.env.PORT},http://localhost:${process.env.PORT}`;
 await import('../../apps/web/server.mjs');
