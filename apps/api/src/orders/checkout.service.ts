@@ -219,6 +219,9 @@ export class CheckoutService {
       throw new DomainError('CHECKOUT_NOT_READY');
     }
     if (!priced.checkoutReady) throw new DomainError('CART_ITEM_UNAVAILABLE');
+    // A code the shopper saw in the cart that has since expired or been used up: refused rather
+    // than silently charging the full price; the cart shows it as not applicable, to remove.
+    if (priced.coupon?.status === 'not-applicable') throw new DomainError('COUPON_NOT_APPLICABLE');
     if (priced.total < MIN_PAYMENT_AMOUNT) throw new DomainError('CHECKOUT_NOT_READY');
   }
 

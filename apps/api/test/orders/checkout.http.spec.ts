@@ -329,6 +329,26 @@ describe('stock under concurrency and expiry', () => {
     expect((await orderRow(world, answer.orderId)).status).toBe('cancelled');
   });
 
+  it('refuses a checkout whose code expired or was used up after it was applied, instead of charging the full price', async () => {
+    const variantId = await world.variant({ stock: 10 });
+    const coupon = await world.coupon({ maxRedemptions: 1 });
+    const browser = world.browser();
+    await addLine(browser, variantId, 1);
+    expect((await browser.post('/api/cart/coupon', { code: coupon.code })).status).toBe(200);
+    await world.owner.query(`UPDATE coupons SET redemption_count = max_redemptions WHERE id = $1`, [
+      coupon.id,
+    ]);
+    const refused = await browser.post('/api/checkout', checkoutBody());
+    expectError(refused, 422, 'COUPON_NOT_APPLICABLE');
+    expect(await stockOf(world, variantId)).toBe(10);
+    // The cart says why, and checking out works once the code is removed.
+    expect((await browser.get('/api/cart')).body).toMatchObject({
+      coupon: { status: 'not-applicable' },
+    });
+    expect((await browser.delete('/api/cart/coupon')).status).toBe(200);
+    expect((await browser.post('/api/checkout', checkoutBody())).status).toBe(200);
+  });
+
   it('rolls the whole checkout back when the coupon is used up meanwhile: no half-written order, stock intact', async () => {
     const variantId = await world.variant({ stock: 10 });
     const coupon = await world.coupon({ maxRedemptions: 1 });
