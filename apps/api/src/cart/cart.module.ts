@@ -8,12 +8,14 @@ import { CartSignInListener } from './cart-sign-in.listener';
 import { CartController } from './cart.controller';
 import { CartService } from './cart.service';
 import { CartsRepository } from './carts.repository';
+import { GuestCartPurger } from './guest-cart-purger';
 
 /**
  * The cart context: carts and their routes (`/api/cart`), pricing (`pricing/`) and coupons
  * (`coupons/`). It exports what checkout needs: {@link CartPricing} (`priceCart`, the one
  * pricing path), {@link CouponsService} (`redeem`/`release` inside checkout's transaction),
- * {@link CartsRepository} and {@link CartService} (the caller's cart, its lines).
+ * {@link CartsRepository} and {@link CartService} (the caller's cart, its lines). Abandoned guest
+ * carts are deleted by {@link GuestCartPurger}.
  * Needs the global identity module (its `SignInListeners` port, for the merge at sign-in).
  */
 @Module({
@@ -23,6 +25,7 @@ import { CartsRepository } from './carts.repository';
     CartCallers,
     CartService,
     CartSignInListener,
+    GuestCartPurger,
     CataloguePricesRepository,
     CartPricing,
     CouponsRepository,

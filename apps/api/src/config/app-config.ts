@@ -164,6 +164,7 @@ export const ENV_SCHEMA = z.object({
 
   CART_MAX_QUANTITY: int(1, 999).default(10),
   CART_MAX_LINES: int(1, 200).default(50),
+  CART_GUEST_RETENTION_DAYS: int(1, 365).default(30),
   CHECKOUT_RESERVATION_TTL_SECONDS: int(60, 86_400).default(1800),
   ORDER_SWEEP_INTERVAL_MS: int(50, 3_600_000).default(30_000),
 
@@ -323,7 +324,7 @@ export interface AppConfig {
   };
   catalogueCache: { maxAgeSeconds: number; ttlSeconds: number };
   /** Cart bounds: units per line (1..maxQuantity) and distinct lines a shopper may add. */
-  cart: { maxQuantity: number; maxLines: number };
+  cart: { maxQuantity: number; maxLines: number; guestRetentionDays: number };
   /**
    * Orders: how long checkout holds stock for an unpaid order, and how often the in-process sweeper
    * releases expired reservations (cancelling their orders and PaymentIntents).
@@ -671,7 +672,11 @@ export function loadConfig(
       retryBaseDelayMs: e.MAIL_RETRY_BASE_DELAY_MS,
       sweepIntervalMs: e.MAIL_SWEEP_INTERVAL_MS,
     },
-    cart: { maxQuantity: e.CART_MAX_QUANTITY, maxLines: e.CART_MAX_LINES },
+    cart: {
+      maxQuantity: e.CART_MAX_QUANTITY,
+      maxLines: e.CART_MAX_LINES,
+      guestRetentionDays: e.CART_GUEST_RETENTION_DAYS,
+    },
     orders: {
       reservationTtlSeconds: e.CHECKOUT_RESERVATION_TTL_SECONDS,
       sweepIntervalMs: e.ORDER_SWEEP_INTERVAL_MS,
