@@ -1,4 +1,5 @@
 import * as OTPAuth from 'otpauth';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -16,6 +17,7 @@ interface ReceivedMail {
 }
 interface FullStack {
   webUrl: string;
+  databaseUrl: string;
   mail: {
     waitFor(match: (m: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
   };
@@ -83,6 +85,23 @@ class Visitor {
     const token = csrfIn(html);
     expect(token, `a CSRF field on ${path}`).not.toBeNull();
     return token ?? '';
+  }
+
+  /** A same-origin JSON call to the API through the shop's origin, as the page's scripts make it. */
+  async api(path: string, method: string, body?: unknown): Promise<Response> {
+    const session = (await (await this.get('/api/auth/session')).json()) as {
+      csrfToken: string | null;
+    };
+    return this.send(path, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        origin: stack.webUrl,
+        'sec-fetch-site': 'same-origin',
+        ...(session.csrfToken ? { 'x-csrf-token': session.csrfToken } : {}),
+      },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
   }
 
   private async send(path: string, init: RequestInit): Promise<Response> {
@@ -358,6 +377,25 @@ describe('returnTo after sign-in (open redirect, ASVS 3.7.2)', () => {
   );
 });
 
+describe('languages', () => {
+  it('French account pages are in French, and their forms post to French pages', async () => {
+    const response = await new Visitor().get('/fr/account/sign-in');
+    const html = await response.text();
+    expect(html).toContain('<html lang="fr">');
+    expect(html).toContain('Mot de passe oublié ?');
+    expect(html).toContain('href="/fr/account/register"');
+    const refused = await new Visitor().post('/fr/account/sign-in', {
+      email: uniqueEmail('fr'),
+      password: 'pas le bon mot de passe',
+    });
+    expect(refused.status).toBe(401);
+    // (React writes the apostrophes as &#x27;.)
+    expect(await refused.text()).toContain(
+      'L&#x27;e-mail ou le mot de passe n&#x27;est pas correct.',
+    );
+  });
+});
+
 describe('emailed links without a language', () => {
   it('redirect to the page in the browser’s language, keeping the query', async () => {
     const response = await new Visitor({ 'accept-language': 'fr-FR,fr;q=0.9' }).get(
@@ -450,6 +488,24 @@ describe('two-step verification without JavaScript', () => {
     const sessions = await (await second.get('/en/account/sessions')).text();
     expect(sessions).toContain('This device');
     expect(sessions).toContain('Sign out this device');
+
+    // New recovery codes (shown once), then the authenticator app removed.
+    const csrf3 = await second.csrf('/en/account/security');
+    const renewed = await second.post('/en/account/security', { intent: 'recovery', _csrf: csrf3 });
+    expect(renewed.status).toBe(200);
+    const fresh = [
+      ...(await renewed.text()).matchAll(/<li><code>([A-Za-z0-9-]{10,40})<\/code><\/li>/g),
+    ];
+    expect(fresh).toHaveLength(codes.length);
+    expect(fresh.map((m) => m[1])).not.toContain(codes[1]);
+    const removed = await second.post('/en/account/security', {
+      intent: 'totp-remove',
+      _csrf: await second.csrf('/en/account/security'),
+    });
+    expect(removed.status).toBe(200);
+    const after = await removed.text();
+    expect(after).toContain('The authenticator app has been removed.');
+    expect(after).toContain('Authenticator app: off.');
   });
 });
 
@@ -574,7 +630,8 @@ describe('password reset and email change without JavaScript', () => {
       expect(refused.headers.get('location')).toBe(
         '/en/account/reauthenticate?returnTo=%2Fen%2Faccount%2Fsecurity',
       );
-      const page = await (await visitor.get(refused.headers.get('location') ?? '')).text();
+      const reauth = await visitor.get(refused.headers.get('location') ?? '');
+      const page = await reauth.text();
       expect(page).toContain('Confirm it');
       const wrong = await visitor.post('/en/account/reauthenticate', {
         password: 'not-the-password-123',
@@ -617,6 +674,178 @@ describe('password reset and email change without JavaScript', () => {
     },
     (STEP_UP_SECONDS + 30) * 1000,
   );
+});
+
+describe('staff: invitation and the second factor forced at first sign-in', () => {
+  it('chooses a password from the invitation, then must set up TOTP before anything else', async () => {
+    const email = uniqueEmail('admin');
+    // The one-time bootstrap command prints the invitation link (without a language).
+    const printed = execFileSync(
+      process.execPath,
+      [
+        new URL('../../api/dist/cli.js', import.meta.url).pathname,
+        'admin:create',
+        '--email',
+        email,
+      ],
+      {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          NODE_ENV: 'development',
+          LOG_LEVEL: 'warn',
+          DATABASE_URL: stack.databaseUrl,
+          PUBLIC_BASE_URL: stack.webUrl,
+          MAIL_WORKER: 'off',
+        },
+      },
+    );
+    const link = new URL(
+      /https?:\/\/\S+\/admin\/accept-invitation#token=\S+/.exec(printed)?.[0] ?? '',
+    );
+    const visitor = new Visitor();
+    const redirected = await visitor.get(link.pathname);
+    expect(redirected.status).toBe(302);
+    expect(redirected.headers.get('location')).toBe('/en/admin/accept-invitation');
+
+    const customerLength = await visitor.post('/en/admin/accept-invitation', {
+      token: link.toString(),
+      password: 'twelve chars',
+    });
+    expect(customerLength.status).toBe(422);
+    expect(await customerLength.text()).toContain('Use at least 15 characters');
+    const password = strongPassword();
+    const accepted = await visitor.post('/en/admin/accept-invitation', {
+      token: link.toString(),
+      password,
+    });
+    expect(accepted.status).toBe(302);
+    expect(accepted.headers.get('location')).toBe('/en/account/sign-in?invited=1');
+
+    const signIn = await visitor.post('/en/account/sign-in', { email, password });
+    expect(signIn.status).toBe(302);
+    expect(signIn.headers.get('location')).toBe('/en/account/two-factor');
+    // Nothing else opens until a second factor exists.
+    const blocked = await visitor.get('/en/account/orders');
+    expect(blocked.status).toBe(302);
+    expect(blocked.headers.get('location')).toBe(
+      '/en/account/two-factor?returnTo=%2Fen%2Faccount%2Forders',
+    );
+    const page = await (await visitor.get('/en/account/two-factor')).text();
+    expect(page).toContain('Your account must use two-step verification.');
+    const csrf = csrfIn(page) ?? '';
+    const begun = await (
+      await visitor.post('/en/account/two-factor', { intent: 'begin', _csrf: csrf })
+    ).text();
+    const secret = /name="secret" value="([A-Z2-7]+=*)"/.exec(begun)?.[1] ?? '';
+    const confirmed = await visitor.post('/en/account/two-factor', {
+      intent: 'confirm',
+      code: totp(secret),
+      _csrf: csrf,
+    });
+    expect(confirmed.status).toBe(200);
+    expect(await confirmed.text()).toContain('Your recovery codes');
+    const home = await visitor.get('/en/account');
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain(`Signed in as ${email}`);
+  });
+});
+
+describe('orders and devices', () => {
+  it('lists the customer’s orders and opens one by id or by the number the email links to; another customer gets a 404', async () => {
+    const visitor = await signedIn(await registeredCustomer());
+    // An order placed through the API (the buying pages are tested elsewhere).
+    const list = (await (await visitor.get('/api/products?sort=price_asc')).json()) as {
+      items: { slug: string; inStock: boolean }[];
+    };
+    let variantId = '';
+    for (const item of list.items.filter((i) => i.inStock)) {
+      const product = (await (await visitor.get(`/api/products/${item.slug}`)).json()) as {
+        variants: { id: string; stockStatus: string }[];
+      };
+      variantId = product.variants.find((v) => v.stockStatus === 'in_stock')?.id ?? '';
+      if (variantId) break;
+    }
+    const added = await visitor.api('/api/cart/lines', 'POST', { variantId, quantity: 2 });
+    expect(added.status).toBe(200);
+    const checkout = await visitor.api('/api/checkout', 'POST', {
+      checkoutKey: randomBytes(12).toString('hex'),
+      shippingAddress: {
+        fullName: 'Ada Lovelace',
+        line1: '12 rue de la Paix',
+        postalCode: '75002',
+        city: 'Paris',
+        country: 'FR',
+      },
+      shippingMethod: 'standard',
+      locale: 'en',
+    });
+    expect(checkout.status, await checkout.clone().text()).toBeLessThan(300);
+    const order = (await checkout.json()) as { orderId: string; orderNumber: string };
+
+    const orders = await (await visitor.get('/en/account/orders')).text();
+    expect(orders).toContain(`href="/en/account/orders/${order.orderId}"`);
+    expect(orders).toContain(order.orderNumber);
+    expect(orders).toContain('Awaiting payment');
+    const byId = await visitor.get(`/en/account/orders/${order.orderId}`);
+    expect(byId.status).toBe(200);
+    const detail = await byId.text();
+    expect(detail).toContain(`Order ${order.orderNumber}`);
+    expect(detail).toContain('12 rue de la Paix');
+    expect(byId.headers.get('cache-control')).toBe('no-store');
+    const byNumber = await visitor.get(`/en/account/orders/${order.orderNumber}`);
+    expect(byNumber.status).toBe(200);
+    expect(await byNumber.text()).toContain(`Order ${order.orderNumber}`);
+
+    const other = await signedIn(await registeredCustomer());
+    expect((await other.get(`/en/account/orders/${order.orderId}`)).status).toBe(404);
+    expect((await other.get(`/en/account/orders/${order.orderNumber}`)).status).toBe(404);
+    // Only an order id or number reaches the API's path.
+    expect((await other.get('/en/account/orders/%2e%2e%2fsessions')).status).toBe(404);
+  });
+
+  it('lists the devices and signs one out, or all the others', async () => {
+    const credentials = await registeredCustomer();
+    const laptop = await signedIn(credentials);
+    const phone = await signedIn(credentials);
+    const tablet = await signedIn(credentials);
+    const page = await (await laptop.get('/en/account/sessions')).text();
+    const handles = [...page.matchAll(/name="session" value="([A-Za-z0-9_-]{16})"/g)].map(
+      (m) => m[1] ?? '',
+    );
+    expect(handles).toHaveLength(2);
+    const csrf = csrfIn(page) ?? '';
+
+    const forged = await laptop.post('/en/account/sessions', {
+      intent: 'revoke',
+      session: 'AAAAAAAAAAAAAAAA',
+      _csrf: csrf,
+    });
+    expect(forged.status).toBe(404);
+
+    const one = await laptop.post('/en/account/sessions', {
+      intent: 'revoke',
+      session: handles[0] ?? '',
+      _csrf: csrf,
+    });
+    expect(one.status).toBe(200);
+    expect(await one.text()).toContain('That device is signed out.');
+    const statuses = [
+      (await phone.get('/en/account')).status,
+      (await tablet.get('/en/account')).status,
+    ].sort();
+    expect(statuses).toEqual([200, 302]);
+
+    const others = await laptop.post('/en/account/sessions', {
+      intent: 'revoke-others',
+      _csrf: csrf,
+    });
+    expect(others.status).toBe(200);
+    expect(await others.text()).toContain('1 other device signed out.');
+    expect((await phone.get('/en/account')).status).toBe(302);
+    expect((await tablet.get('/en/account')).status).toBe(302);
+    expect((await laptop.get('/en/account')).status).toBe(200);
+  });
 });
 
 function totp(secret: string): string {

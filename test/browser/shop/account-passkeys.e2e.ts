@@ -90,8 +90,14 @@ test('adds a passkey, renames it, then signs in with it without a password and a
   await page.getByRole('button', { name: 'Use a passkey' }).click();
   await expect(page).toHaveURL(/\/en\/account$/);
 
-  // The sessions page lists this browser; the passkey shows it was used.
+  // The passkey shows it was used.
   await page.goto('/en/account/security');
+  await hydrated(page);
   await expect(page.locator('.passkey-list')).not.toContainText('never used');
+
+  // Removed (the sign-in just made counts as the step-up it needs).
+  await page.getByRole('button', { name: 'Remove: Laptop' }).click();
+  await expect(page.getByText('The passkey has been removed.')).toBeVisible();
+  await expect(page.getByText('You have no passkeys yet.')).toBeVisible();
   expectNoProblems(problems);
 });
