@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = [
   'session.revoked',
   'staff.account.created',
   'staff.role.changed',
+  'coupon.created',
   'encryption.key.rotated',
   'order.refunded',
   'order.status.changed',

@@ -326,6 +326,32 @@ export const SECURITY_EVENTS = {
     details: z.strictObject({ roles: ids(20) }),
     example: { roles: ['administrator'] },
   },
+  'coupon.created': {
+    audit: true,
+    outcome: 'success',
+    description:
+      'A discount code was created (by an operator with `coupons:create`); its terms, never the code.',
+    details: z.strictObject({
+      discountKind: z.enum(['percent', 'fixed']),
+      discountValue: count(2_147_483_647),
+      minSubtotal: count(2_147_483_647),
+      validFrom: z.iso.datetime({ offset: true }),
+      validUntil: z.iso.datetime({ offset: true }),
+      maxRedemptions: count(2_147_483_647).nullable(),
+      maxRedemptionsPerCustomer: count(2_147_483_647).nullable(),
+      codeHint: z.string().regex(/^[0-9A-Z]{4}$/),
+    }),
+    example: {
+      discountKind: 'percent',
+      discountValue: 10,
+      minSubtotal: 0,
+      validFrom: '2026-12-01T00:00:00.000Z',
+      validUntil: '2026-12-31T00:00:00.000Z',
+      maxRedemptions: 500,
+      maxRedemptionsPerCustomer: 1,
+      codeHint: 'Q7K2',
+    },
+  },
   'staff.role.changed': {
     audit: true,
     outcome: 'success',

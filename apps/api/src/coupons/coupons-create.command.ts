@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
+import { createApp } from '../app.factory';
+import { systemActor } from '../audit/audit-context';
+import { SecurityEvents } from '../audit/security-events.service';
 import type { AppConfig } from '../config/app-config';
-import { dataSourceOptions } from '../database/data-source-options';
-import { CouponsRepository } from './coupons.repository';
 import { CouponsService, type CouponTerms } from './coupons.service';
 
 export const COUPONS_CREATE_USAGE =
@@ -87,7 +88,9 @@ export function parseCouponTerms(argv: readonly string[], now: Date): CouponTerm
  * --per-customer 1`: creates a coupon and prints its code, once. Only its SHA-256 digest is
  * stored, so the code cannot be shown again: hand it out from this output. Run by an operator
  * with database access (in AWS, the one-off task with the runtime role); there is no coupon route
- * in the API, so no web session can mint one.
+ * in the API, so no web session can mint one. The creation and its terms are recorded in the
+ * audit trail (`coupon.created`) in the same transaction: a discount nobody can account for
+ * cannot exist.
  */
 export async function couponsCreate(
   config: AppConfig,
@@ -100,9 +103,32 @@ export async function couponsCreate(
     io.err(COUPONS_CREATE_USAGE);
     return 64;
   }
-  const dataSource = await new DataSource(dataSourceOptions(config, 'runtime')).initialize();
+  const app = await createApp({ ...config, log: { level: 'warn' } });
   try {
-    const { id, code } = await new CouponsService(new CouponsRepository(dataSource)).create(terms);
+    const events = app.get(SecurityEvents);
+    const { id, code } = await app.get(DataSource).transaction(async (manager) => {
+      const created = await app.get(CouponsService).create(terms, manager);
+      await events.emit(
+        { actor: systemActor('cli:coupons-create') },
+        {
+          name: 'coupon.created',
+          target: { type: 'coupon', id: created.id },
+          details: {
+            discountKind: terms.discountKind,
+            discountValue: terms.discountValue,
+            minSubtotal: terms.minSubtotal,
+            validFrom: terms.validFrom.toISOString(),
+            validUntil: terms.validUntil.toISOString(),
+            maxRedemptions: terms.maxRedemptions,
+            maxRedemptionsPerCustomer: terms.maxRedemptionsPerCustomer,
+            // The same last four symbols the coupons table keeps as its hint.
+            codeHint: created.code.replaceAll('-', '').slice(-4),
+          },
+        },
+        manager,
+      );
+      return created;
+    });
     io.out(`coupon ${id} created`);
     io.out(
       `  ${terms.discountKind === 'percent' ? `${terms.discountValue} %` : `${terms.discountValue} cents`} off` +
@@ -114,6 +140,6 @@ export async function couponsCreate(
     io.out(code);
     return 0;
   } finally {
-    await dataSource.destroy();
+    await app.close();
   }
 }

@@ -157,9 +157,9 @@ export class CouponsRepository {
     return rows.length > 0;
   }
 
-  /** Inserts a coupon; returns its id. */
-  async insert(coupon: NewCoupon): Promise<string> {
-    const rows = await this.dataSource.query<{ id: string }[]>(
+  /** Inserts a coupon (in `manager`'s transaction when given); returns its id. */
+  async insert(coupon: NewCoupon, manager?: EntityManager): Promise<string> {
+    const rows = await this.managerOf(manager).query<{ id: string }[]>(
       `INSERT INTO coupons (code_hash, code_hint, discount_kind, discount_value, min_subtotal,
                             valid_from, valid_until, max_redemptions, max_redemptions_per_customer)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)

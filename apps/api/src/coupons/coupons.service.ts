@@ -65,7 +65,7 @@ export class CouponsService {
   constructor(@Inject(CouponsRepository) private readonly coupons: CouponsRepository) {}
 
   /** Creates a coupon; returns its id and the code, formatted for people (never stored). */
-  async create(terms: CouponTerms): Promise<{ id: string; code: string }> {
+  async create(terms: CouponTerms, manager?: EntityManager): Promise<{ id: string; code: string }> {
     if (
       terms.discountKind === 'percent' &&
       (terms.discountValue < 1 || terms.discountValue > 100)
@@ -73,11 +73,10 @@ export class CouponsService {
       throw new DomainError('VALIDATION_FAILED', 'A percentage is 1 to 100.');
     }
     const code = generateCouponCode();
-    const id = await this.coupons.insert({
-      ...terms,
-      codeDigest: couponCodeDigest(code),
-      codeHint: couponCodeHint(code),
-    });
+    const id = await this.coupons.insert(
+      { ...terms, codeDigest: couponCodeDigest(code), codeHint: couponCodeHint(code) },
+      manager,
+    );
     return { id, code: formatCouponCode(code) };
   }
 

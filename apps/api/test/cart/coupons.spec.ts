@@ -415,6 +415,22 @@ describe('coupons:create', () => {
     const browser = await shopper(1);
     const cart = CartSchema.parse((await browser.post('/api/cart/coupon', { code: printed })).body);
     expect(cart.discount.amount).toBe(2_000);
+    // Audited with its terms and the table's hint, never the code itself.
+    const couponId = /^coupon (\S+) created$/.exec(out[0] ?? '')?.[1];
+    const [audited] = await world.owner.query<
+      { actor_type: string; actor_id: string; details: Record<string, unknown> }[]
+    >(
+      `SELECT actor_type, actor_id, details FROM audit_log
+        WHERE action = 'coupon.created' AND target_type = 'coupon' AND target_id = $1`,
+      [couponId],
+    );
+    expect(audited).toMatchObject({
+      actor_type: 'system',
+      actor_id: 'cli:coupons-create',
+      details: { discountKind: 'percent', discountValue: 20, maxRedemptionsPerCustomer: 1 },
+    });
+    expect(audited?.details['codeHint']).toBe(printed.replaceAll('-', '').slice(-4));
+    expect(JSON.stringify(audited)).not.toContain(printed.replaceAll('-', '').slice(0, 8));
     expect(
       await couponsCreate(config, ['--percent', '200', '--days', '7'], {
         out: () => undefined,
