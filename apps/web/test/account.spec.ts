@@ -611,6 +611,40 @@ describe('password reset and email change without JavaScript', () => {
     await signedIn({ email, password: newPassword });
   });
 
+  it('changes the password: the current one is checked, other devices are signed out, this one stays', async () => {
+    const credentials = await registeredCustomer();
+    const visitor = await signedIn(credentials);
+    const other = await signedIn(credentials);
+    const csrf = await visitor.csrf('/en/account/security');
+    const newPassword = strongPassword();
+    const wrong = await visitor.post('/en/account/security', {
+      intent: 'password',
+      currentPassword: 'not-the-password-123',
+      newPassword,
+      signOutOtherSessions: 'true',
+      _csrf: csrf,
+    });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toMatch(
+      /id="field-currentPassword-error" class="field-error">Your current password is not correct./,
+    );
+    const changed = await visitor.post('/en/account/security', {
+      intent: 'password',
+      currentPassword: credentials.password,
+      newPassword,
+      signOutOtherSessions: 'true',
+      _csrf: csrf,
+    });
+    // The session got a new id in this very request; the page is rendered with it.
+    expect(changed.status).toBe(200);
+    const html = await changed.text();
+    expect(html).toContain('Your password has been changed.');
+    expect(csrfIn(html)).not.toBe(csrf);
+    expect((await visitor.get('/en/account')).status).toBe(200);
+    expect((await other.get('/en/account')).status).toBe(302);
+    await signedIn({ email: credentials.email, password: newPassword });
+  });
+
   it(
     'asks to confirm it is you once the step-up window has passed, then changes the email',
     async () => {
