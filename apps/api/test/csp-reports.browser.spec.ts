@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureLog, type CapturedLog } from './audit/log-capture';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -163,6 +163,18 @@ describe('violation reports sent by Chromium', () => {
       .filter((d) => d.documentPath === path);
   }
 
+  /**
+   * Waits (up to 20 s) for the page's script to finish. Read through the protocol: a
+   * `waitForFunction` predicate is evaluated in the page, where this CSP forbids eval.
+   */
+  async function titled(page: Page, title: string): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    while ((await page.title()) !== title && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await page.title()).toBe(title);
+  }
+
   /** Waits (up to 20 s) until both violations of a page were logged. */
   async function waitForBoth(path: string): Promise<Record<string, unknown>[]> {
     const deadline = Date.now() + 20_000;
@@ -184,7 +196,7 @@ describe('violation reports sent by Chromium', () => {
       try {
         const page = await context.newPage();
         await page.goto(`${frontUrl}${path}?token=${SECRET}#${SECRET}`);
-        await page.waitForFunction("document.title === 'done'");
+        await titled(page, 'done');
         expect((await context.cookies()).map((c) => c.name)).toContain('__Host-sid');
         const events = await waitForBoth(path);
         expect(events).toEqual(
@@ -208,7 +220,7 @@ describe('violation reports sent by Chromium', () => {
         await context.close();
       }
       expect(reportAnswers.length).toBeGreaterThan(0);
-      expect(reportAnswers.every((status) => status === 204)).toBe(true);
+      expect(reportAnswers.filter((status) => status !== 204)).toEqual([]);
       expect(log.text()).not.toContain(SECRET);
       expect(log.text()).not.toMatch(/alice|Alice Martin/);
     },
