@@ -67,6 +67,10 @@ describe('deny by default', () => {
       'GET /auth/session',
       'GET /cart',
       'GET /categories',
+      // The payment and confirmation pages' view of an order: the customer's own, or a guest's
+      // placed from the guest cart of this session (anything else 404, tested in
+      // test/orders/placed-order.http.spec.ts).
+      'GET /checkout/orders/:id',
       'GET /health/live',
       'GET /health/ready',
       'GET /products',
