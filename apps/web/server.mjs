@@ -2,7 +2,9 @@
 //
 // - Server-side renders every page with the React Router build (build/server/index.js); the CSP
 //   nonce and the security headers of HTML are set in app/entry.server.tsx, nowhere else.
-// - Serves the client build (build/client): fingerprinted /assets/* are immutable for a year.
+// - Serves the client build (build/client): fingerprinted /assets/* are immutable for a year;
+//   scripts, styles and SVG compressed (brotli or gzip, once per file, kept in memory). Pages
+//   are compressed by app/entry.server.tsx, public ones only (app/lib/compression.server.ts).
 // - GET /healthz for the container health check.
 // - Outside production, proxies /api/* to API_URL so the browser sees one origin (in production
 //   CloudFront routes /api/* to the API). Set API_PROXY=on|off to override.
@@ -13,11 +15,13 @@
 // Configuration: HOST (127.0.0.1), PORT (3000), API_URL (http://127.0.0.1:3333), PUBLIC_ORIGINS
 // (the shop's own origins, comma-separated; required in production), NODE_ENV.
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { createRequestListener } from '@react-router/node';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -25,6 +29,8 @@ const clientDir = join(here, 'build', 'client');
 const build = await import(new URL('./build/server/index.js', import.meta.url).href);
 /** @type {Record<string, string>} */
 const baseHeaders = build.entry.module.BASE_SECURITY_HEADERS;
+/** @type {(acceptEncoding: string | undefined) => 'br' | 'gzip' | undefined} */
+const negotiateEncoding = build.entry.module.negotiateEncoding;
 
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 3000);
@@ -66,6 +72,25 @@ const CONTENT_TYPES = {
   '.txt': 'text/plain; charset=utf-8',
   '.json': 'application/json',
 };
+/** Build files worth compressing (images other than SVG and fonts are compressed already). */
+const COMPRESSIBLE = new Set(['.js', '.css', '.svg', '.json', '.txt']);
+const ENCODERS = {
+  br: (data) =>
+    promisify(brotliCompress)(data, {
+      params: {
+        [zlibConstants.BROTLI_PARAM_QUALITY]: 11,
+        [zlibConstants.BROTLI_PARAM_SIZE_HINT]: data.length,
+      },
+    }),
+  gzip: (data) => promisify(gzip)(data, { level: 9 }),
+};
+/**
+ * Compressed build files, made on first request: the client build is fixed for the life of the
+ * process and small (under 1 MB), so the map is bounded by it.
+ * @type {Map<string, Promise<Buffer>>}
+ */
+const compressed = new Map();
+
 const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
@@ -108,12 +133,28 @@ async function serveStatic(req, res, pathname) {
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) return false;
   const immutable = pathname.startsWith('/assets/');
-  res.writeHead(200, {
+  const headers = {
     ...baseHeaders,
     'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-    'Content-Length': info.size,
     'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
-  });
+  };
+  const compressible = COMPRESSIBLE.has(extname(file));
+  const encoding = compressible ? negotiateEncoding(req.headers['accept-encoding']) : undefined;
+  if (compressible) headers['Vary'] = 'Accept-Encoding';
+  if (encoding) {
+    const key = `${encoding} ${file}`;
+    let body = compressed.get(key);
+    if (!body) {
+      body = readFile(file).then((data) => ENCODERS[encoding](data));
+      compressed.set(key, body);
+      body.catch(() => compressed.delete(key));
+    }
+    const data = await body;
+    res.writeHead(200, { ...headers, 'Content-Encoding': encoding, 'Content-Length': data.length });
+    res.end(req.method === 'HEAD' ? undefined : data);
+    return true;
+  }
+  res.writeHead(200, { ...headers, 'Content-Length': info.size });
   if (req.method === 'HEAD') res.end();
   else createReadStream(file).pipe(res);
   return true;

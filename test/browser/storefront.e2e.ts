@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { hydrated } from './support/page-problems';
 
 /** What the page reported: console errors, uncaught exceptions and CSP / Trusted Types violations. */
 interface PageProblems {
@@ -30,8 +31,7 @@ test('browse: home → category → facet → product → unknown product → ho
   const problems = await watch(page);
   await page.goto('/');
   await expect(page.locator('h1')).toHaveText('Welcome to the shop');
-  // Hydrated: React Router's client router is running.
-  await page.waitForFunction(() => '__reactRouterRouteModules' in window);
+  await hydrated(page);
   await page.evaluate(() => {
     (window as unknown as { marker: number }).marker = 42;
   });
@@ -69,7 +69,7 @@ test('an injected inline script, a created script element and an HTML sink are a
 }) => {
   const problems = await watch(page);
   await page.goto('/');
-  await page.waitForFunction(() => '__reactRouterRouteModules' in window);
+  await hydrated(page);
   const outcome = await page.evaluate(() => {
     const attempt = (f: () => void) => {
       try {

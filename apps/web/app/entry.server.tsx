@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { createReadableStreamFromReadable } from '@react-router/node';
 import { renderToPipeableStream } from 'react-dom/server';
 import { ServerRouter, type EntryContext, type HandleDataRequestFunction } from 'react-router';
+import { mayCompressPage, negotiateEncoding, pageCompressor } from './lib/compression.server';
 import {
   BASE_SECURITY_HEADERS,
   applyHtmlSecurityHeaders,
@@ -13,8 +14,11 @@ import {
 /** How long React may stream before unresolved boundaries are abandoned. */
 export const streamTimeout = 5_000;
 
-/** Re-exported so `server.mjs` applies the same headers to static files without a second copy. */
-export { BASE_SECURITY_HEADERS };
+/**
+ * Re-exported so `server.mjs` applies the same headers, and the same encoding negotiation, to
+ * static files without a second copy.
+ */
+export { BASE_SECURITY_HEADERS, negotiateEncoding };
 
 /**
  * Renders every HTML response. THE place where the CSP nonce is made: one fresh nonce per
@@ -64,8 +68,16 @@ export default function handleRequest(
             },
           });
           secure(status);
+          // Public pages only, never a personal one (see lib/compression.server.ts: BREACH).
+          const compressible = mayCompressPage(responseHeaders);
+          const encoding = compressible
+            ? negotiateEncoding(request.headers.get('Accept-Encoding'))
+            : undefined;
+          if (compressible) responseHeaders.append('Vary', 'Accept-Encoding');
+          if (encoding) responseHeaders.set('Content-Encoding', encoding);
+          const sent = encoding ? body.pipe(pageCompressor(encoding)) : body;
           resolve(
-            new Response(createReadableStreamFromReadable(body), {
+            new Response(createReadableStreamFromReadable(sent), {
               headers: responseHeaders,
               status,
             }),

@@ -1,8 +1,11 @@
+import { get as httpGet } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   HOSTILE_NAME,
   HOSTILE_SLUG,
   RECORDED,
+  RECORDED_CSRF_TOKEN,
   startRecordedCatalogueApi,
   type RecordedCatalogueApi,
 } from './support/recorded-catalogue-api';
@@ -290,6 +293,109 @@ describe('catalogue pages rendered from the API', () => {
     expect(html).toContain('Page not found');
     expect(html).toContain('class="site-header"');
     expect(html).toContain('href="/en"');
+  });
+});
+
+/** A raw response (no automatic decoding, unlike fetch): status, headers and the bytes sent. */
+function raw(
+  path: string,
+  headers: Record<string, string>,
+): Promise<{
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}> {
+  return new Promise((resolve, reject) => {
+    httpGet(`${web.url}${path}`, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+      });
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+const decode = (encoding: unknown, body: Buffer): string =>
+  (encoding === 'br'
+    ? brotliDecompressSync(body)
+    : encoding === 'gzip'
+      ? gunzipSync(body)
+      : body
+  ).toString('utf8');
+
+describe('compression: public pages and built files only (BREACH)', () => {
+  it('compresses public pages as the browser asks (brotli, gzip, none), the same page once decoded', async () => {
+    const productPage = `/fr/p/${RECORDED.product.slug}`;
+    for (const [accept, expected] of [
+      ['gzip, deflate, br, zstd', 'br'],
+      ['gzip, br;q=0', 'gzip'],
+      ['identity', undefined],
+      ['', undefined],
+    ] as const) {
+      for (const path of [...PAGES, productPage, '/en/search?q=shirt']) {
+        const response = await raw(path, { 'accept-encoding': accept });
+        expect(response.status, path).toBe(200);
+        expect(response.headers['content-encoding'], `${path} ${accept}`).toBe(expected);
+        expect(response.headers['vary'], path).toContain('Accept-Encoding');
+        const html = decode(expected, response.body);
+        expect(html.startsWith('<!DOCTYPE html>'), path).toBe(true);
+        expect(html).toContain(
+          `nonce="${nonceOf(String(response.headers['content-security-policy']))}"`,
+        );
+      }
+    }
+  });
+
+  it('never compresses a page that carries the session’s CSRF token, nor an error page', async () => {
+    const productPage = `/fr/p/${RECORDED.product.slug}`;
+    // With a session the product page's add-to-cart form carries the token: personal, no-store.
+    const personal = await raw(productPage, {
+      'accept-encoding': 'gzip, deflate, br',
+      cookie: '__Host-sid=recorded-session',
+    });
+    expect(personal.status).toBe(200);
+    expect(personal.headers['cache-control']).toBe('no-store');
+    expect(personal.headers['content-encoding']).toBeUndefined();
+    expect(personal.body.toString('utf8')).toContain(RECORDED_CSRF_TOKEN);
+    // The same page without a session: public, no token, compressed.
+    const anonymous = await raw(productPage, { 'accept-encoding': 'gzip, deflate, br' });
+    expect(anonymous.headers['content-encoding']).toBe('br');
+    expect(decode('br', anonymous.body)).not.toContain(RECORDED_CSRF_TOKEN);
+    for (const path of ['/en/p/no-such-product', '/nowhere']) {
+      const error = await raw(path, { 'accept-encoding': 'gzip, deflate, br' });
+      expect(error.status, path).toBe(404);
+      expect(error.headers['content-encoding'], path).toBeUndefined();
+    }
+  });
+
+  it('compresses built scripts, styles and SVG once, identical once decoded; never the client-navigation data', async () => {
+    const html = await (await get('/en')).text();
+    const assets = [
+      /href="(\/assets\/entry\.client-[^"]+\.js)"/.exec(html)?.[1],
+      /href="(\/assets\/[^"]+\.css)"/.exec(html)?.[1],
+      '/favicon.svg',
+    ];
+    for (const path of assets) {
+      expect(path).toBeDefined();
+      const plain = await raw(path!, {});
+      expect(plain.headers['content-encoding'], path).toBeUndefined();
+      expect(plain.headers['vary'], path).toBe('Accept-Encoding');
+      for (const [accept, encoding] of [
+        ['gzip, deflate, br', 'br'],
+        ['gzip', 'gzip'],
+      ] as const) {
+        const packed = await raw(path!, { 'accept-encoding': accept });
+        expect(packed.headers['content-encoding'], path).toBe(encoding);
+        expect(Number(packed.headers['content-length'])).toBe(packed.body.length);
+        expect(decode(encoding, packed.body)).toBe(plain.body.toString('utf8'));
+        expect(packed.body.length, path).toBeLessThan(plain.body.length);
+      }
+    }
+    const data = await raw(`/en/c/${categorySlug}.data`, { 'accept-encoding': 'gzip, br' });
+    expect(data.status).toBe(200);
+    expect(data.headers['content-encoding']).toBeUndefined();
   });
 });
 

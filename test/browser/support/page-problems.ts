@@ -33,7 +33,16 @@ export function expectNoProblems(problems: PageProblems): void {
   expect(problems.errors, 'console errors').toEqual([]);
 }
 
-/** Waits until React Router's client router runs (the page is hydrated). */
+/**
+ * Waits until the page is hydrated: React has taken the document (`hydrateRoot` marks it and
+ * listens for events from then on), so a click is the client router's, not a document load.
+ * `window.__reactRouterRouteModules` alone is not enough: the inline bootstrap sets it before the
+ * client entry module has even loaded.
+ */
 export async function hydrated(page: Page): Promise<void> {
-  await page.waitForFunction(() => '__reactRouterRouteModules' in window);
+  await page.waitForFunction(
+    () =>
+      '__reactRouterRouteModules' in window &&
+      Object.keys(document).some((key) => key.startsWith('__reactContainer$')),
+  );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Link, useMatches } from 'react-router';
 import { useLocalePath, useMessages } from '../i18n/messages';
-import { accountMessages } from '../i18n/messages/account';
+import { accountLinkMessages } from '../i18n/messages/account-link';
 import { ACCOUNT_PATHS } from '../lib/account-paths';
 import type { AccountSessionData } from './account-ui';
 
@@ -31,7 +31,7 @@ function useAccountPageSession(): AccountSessionData | undefined {
  * switches the link to "Sign in" when the visitor is not signed in.
  */
 export function AccountHeaderLink() {
-  const t = useMessages(accountMessages);
+  const t = useMessages(accountLinkMessages);
   const href = useLocalePath();
   const fromPage = useAccountPageSession();
   const [fetched, setFetched] = useState<boolean | null>(lastKnown);

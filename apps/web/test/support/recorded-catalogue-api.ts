@@ -26,6 +26,12 @@ export const HOSTILE_SLUG = 'hostile-product';
 /** The payload the hostile product's name carries. */
 export const HOSTILE_NAME = '</title><script>window.__pwned=1</script><img src=x onerror=alert(1)>';
 
+/**
+ * The CSRF token `GET /api/auth/session` answers a visitor who sends a session cookie with (a
+ * visitor without one has none), so pages that put it in their forms can be checked.
+ */
+export const RECORDED_CSRF_TOKEN = 'recorded-session-csrf-token-0123456789abcdef';
+
 /** A running stand-in of the catalogue API, and the API queries it received. */
 export interface RecordedCatalogueApi {
   url: string;
@@ -36,7 +42,7 @@ export interface RecordedCatalogueApi {
 }
 
 /**
- * Starts a tiny HTTP server answering `GET /api/categories`, `/api/products` and
+ * Starts a tiny HTTP server answering `GET /api/auth/session`, `/api/categories`, `/api/products` and
  * `/api/products/:slug` with the recorded responses (the known product, the hostile product, and
  * the API's 404 envelope for anything else). It is not a mock of the web code: the web server
  * talks HTTP to it exactly as to the API.
@@ -59,7 +65,15 @@ export async function startRecordedCatalogueApi(): Promise<RecordedCatalogueApi>
       res.end(JSON.stringify(body));
     };
     const slug = /^\/api\/products\/([^/]+)$/.exec(url.pathname)?.[1];
-    if (url.pathname === '/api/categories') {
+    if (url.pathname === '/api/auth/session') {
+      const session = /(?:^|;\s*)__Host-sid=/.test(req.headers.cookie ?? '');
+      json(200, {
+        authenticated: false,
+        status: null,
+        kind: null,
+        csrfToken: session ? RECORDED_CSRF_TOKEN : null,
+      });
+    } else if (url.pathname === '/api/categories') {
       json(200, RECORDED.categories);
     } else if (url.pathname === '/api/products') {
       queries.push(url.searchParams);
