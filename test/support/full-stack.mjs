@@ -102,7 +102,7 @@ export async function startFullStack({
     NODE_ENV: 'development',
     HOST: '127.0.0.1',
     PORT: String(aPort),
-    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'error',
     DATABASE_URL: databaseUrl,
     REDIS_URL,
     REDIS_KEY_PREFIX: `${name}:${Date.now()}:`,
