@@ -7,6 +7,7 @@ import { runKeysList, runKeysReencrypt, runKeysRotate } from './privacy/encrypti
 import { runMailWorker } from './mail/mail-worker.process';
 import { adminCreate } from './identity/commands/admin-create.command';
 import { couponsCreate } from './coupons/coupons-create.command';
+import { sessionsRevokeAll } from './session/commands/sessions-revoke-all.command';
 import { configOrExit, startServer } from './server';
 import { catalogueIsEmpty, seedCatalogue } from './seed/seed-catalogue';
 
@@ -67,7 +68,7 @@ async function start(config: AppConfig): Promise<void> {
 }
 
 const USAGE =
-  'usage: cli.js migrate | seed [--reset] | start | worker | admin:create --email <address> | audit:verify [--anchor SEQ:HASH]... [--from SEQ:HASH] | keys:list | keys:rotate | keys:reencrypt [--batch-size N] [--restart] | coupons:create (--percent N | --amount CENTS) (--valid-until ISO | --days N) [...]';
+  'usage: cli.js migrate | seed [--reset] | start | worker | admin:create --email <address> | audit:verify [--anchor SEQ:HASH]... [--from SEQ:HASH] | keys:list | keys:rotate | keys:reencrypt [--batch-size N] [--restart] | coupons:create (--percent N | --amount CENTS) (--valid-until ISO | --days N) [...] | sessions:revoke-all [--staff-only]';
 
 async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -134,6 +135,15 @@ async function run(argv: string[]): Promise<void> {
       const config = configOrExit();
       if (config.database.kind === 'embedded') await migrate(config);
       const code = await couponsCreate(config, rest, {
+        out: (line) => process.stdout.write(`${line}\n`),
+        err: (line) => process.stderr.write(`${line}\n`),
+      });
+      process.exit(code);
+      return;
+    }
+    case 'sessions:revoke-all': {
+      // Signs everybody (or all staff) out (docs/runbooks/leaked-secret-or-key.md, 2g).
+      const code = await sessionsRevokeAll(configOrExit(), rest, {
         out: (line) => process.stdout.write(`${line}\n`),
         err: (line) => process.stderr.write(`${line}\n`),
       });

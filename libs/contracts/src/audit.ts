@@ -21,6 +21,7 @@ export const AUDIT_ACTIONS = [
   'account.enabled',
   'account.erased',
   'session.revoked',
+  'session.revoked_all',
   'staff.account.created',
   'staff.role.changed',
   'coupon.created',

@@ -228,6 +228,17 @@ export const SECURITY_EVENTS = {
     }),
     example: { scope: 'all', count: 3, reason: 'password_reset' },
   },
+  'session.revoked_all': {
+    audit: true,
+    outcome: 'success',
+    description:
+      'Every session (`everyone`) or every staff session (`staff`) was ended at once by the `sessions:revoke-all` command (incident response; no target).',
+    details: z.strictObject({
+      scope: z.enum(['everyone', 'staff']),
+      count: count(100_000_000),
+    }),
+    example: { scope: 'everyone', count: 1250 },
+  },
   'access.denied': {
     audit: false,
     outcome: 'failure',

@@ -80,6 +80,13 @@ export interface Session {
 const ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 /**
+ * Store key namespaces of sessions (under the configured `REDIS_KEY_PREFIX`): a session record is
+ * `session:<sha256 of the id>`, a user's index of session keys `user-sessions:<user id>`. The
+ * `sessions:revoke-all` command sweeps them; nothing else in the application uses these names.
+ */
+export const SESSION_KEYS = { session: 'session:', userIndex: 'user-sessions:' } as const;
+
+/**
  * Server-side sessions in Redis. Ids are 32 random bytes (256 bits) from the CSPRNG, opaque and
  * stored only as a SHA-256 hash, so a copy of Redis does not hand out live sessions. Idle expiry is
  * the Redis TTL, refreshed on use; the absolute limit is checked on every load. Each user's
@@ -125,11 +132,11 @@ export class SessionService {
   }
 
   private key(id: string): string {
-    return `session:${createHash('sha256').update(id).digest('base64url')}`;
+    return `${SESSION_KEYS.session}${createHash('sha256').update(id).digest('base64url')}`;
   }
 
   private userKey(userId: string): string {
-    return `user-sessions:${userId}`;
+    return `${SESSION_KEYS.userIndex}${userId}`;
   }
 
   private ttlFor(record: SessionRecord): number {

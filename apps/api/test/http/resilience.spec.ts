@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { ShutdownState } from '../../src/core/http/shutdown-state';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { TcpProxy } from '../support/tcp-proxy';
 import { TestRoutesModule } from '../support/test-routes.module';
@@ -33,12 +34,14 @@ describe('health', () => {
     await proxy.cut();
     const ready = await http.get('/api/health/ready').expect(503);
     expect(ready.body.error.code).toBe('NOT_READY');
+    expect(ready.headers['retry-after']).toBe('5');
     expect(ready.text).not.toMatch(/redis|6379|ECONNREFUSED/i);
     const listing = await http.get('/api/products?limit=3').expect(200);
     expect(listing.body.items).toHaveLength(3);
     // Sessions need Redis: they fail closed with 503, not 500 and not "no session".
     const session = await http.post('/api/test/session').expect(503);
     expect(session.body.error.code).toBe('SERVICE_UNAVAILABLE');
+    expect(session.headers['retry-after']).toBe('5');
     expect(session.headers['set-cookie']).toBeUndefined();
   });
 
@@ -57,7 +60,22 @@ describe('health', () => {
     const listing = await http.get('/api/products?category=men&limit=7');
     expect(listing.status).toBe(503);
     expect(listing.body.error.code).toBe('SERVICE_UNAVAILABLE');
+    expect(listing.headers['retry-after']).toBe('5');
+    expect(listing.headers['cache-control']).toBe('no-store');
     expect(listing.text).not.toMatch(/ECONNRESET|5432|at \w+ \(/);
+  });
+
+  it('is not ready (503, Retry-After) while draining; other answers carry no Retry-After', async () => {
+    t = await startTestApp();
+    const http = request(t.app.getHttpServer());
+    const live = await http.get('/api/health/live').expect(200);
+    expect(live.headers['retry-after']).toBeUndefined();
+    const missing = await http.get('/api/products/no-such-product').expect(404);
+    expect(missing.headers['retry-after']).toBeUndefined();
+    t.app.get(ShutdownState).beforeApplicationShutdown();
+    const ready = await http.get('/api/health/ready').expect(503);
+    expect(ready.body.error.code).toBe('NOT_READY');
+    expect(ready.headers['retry-after']).toBe('5');
   });
 });
 

@@ -5,7 +5,8 @@ import { toErrorResponse } from './error-response';
 /**
  * The single exception filter: every error thrown in a route, guard, pipe or interceptor leaves as
  * `{"error":{"code","message","requestId"}}` with the mapped status — never a stack trace or an
- * internal message. Unexpected errors are logged with their stack on the server only.
+ * internal message. Every 503 carries `Retry-After`. Unexpected errors are logged with their stack
+ * on the server only.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -19,7 +20,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
 /** Sends the error body for `exception`; shared by the Nest filter and Fastify's error handler. */
 export function sendError(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const { status, body, unexpected, unavailable } = toErrorResponse(exception, request.id);
+  const { status, body, unexpected, unavailable, retryAfterSeconds } = toErrorResponse(
+    exception,
+    request.id,
+  );
   if (unexpected) {
     request.log.error({ err: exception }, 'unhandled error');
   } else if (unavailable) {
@@ -37,5 +41,7 @@ export function sendError(exception: unknown, request: FastifyRequest, reply: Fa
   if (reply.sent) return;
   // An error must never be cached, whatever the route declared before failing.
   reply.header('cache-control', 'no-store').removeHeader('etag');
+  // A 503 says when to come back (a 429's Retry-After is set by the rate limiter, not here).
+  if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
   void reply.code(status).type('application/json; charset=utf-8').send(body);
 }

@@ -7,7 +7,8 @@ import pg from 'pg';
 import { QueryFailedError } from 'typeorm';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from './domain-error';
-import { toErrorResponse } from './error-response';
+import { ERROR_CATALOGUE } from './error-catalogue';
+import { SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS, toErrorResponse } from './error-response';
 
 describe('toErrorResponse', () => {
   it('maps domain errors by code', () => {
@@ -18,6 +19,21 @@ describe('toErrorResponse', () => {
       },
       unexpected: false,
     });
+  });
+
+  it('gives every 503 code a Retry-After of a few seconds, and no other status one', () => {
+    expect(SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS).toBe(5);
+    const codes = Object.keys(ERROR_CATALOGUE) as (keyof typeof ERROR_CATALOGUE)[];
+    const unavailable = codes.filter((code) => ERROR_CATALOGUE[code].status === 503);
+    expect(unavailable).toEqual(
+      expect.arrayContaining(['SERVICE_UNAVAILABLE', 'NOT_READY', 'PAYMENT_PROVIDER_UNAVAILABLE']),
+    );
+    for (const code of codes) {
+      const { status, retryAfterSeconds } = toErrorResponse(new DomainError(code), 'r');
+      expect(retryAfterSeconds, code).toBe(status === 503 ? 5 : undefined);
+    }
+    // The rate limiter sets the 429's own Retry-After; the error mapping adds none.
+    expect(toErrorResponse(new ThrottlerException(), 'r').retryAfterSeconds).toBeUndefined();
   });
 
   it('maps framework errors to stable codes', () => {
@@ -109,6 +125,7 @@ describe('toErrorResponse of an unavailable store', () => {
         },
         unexpected: false,
         unavailable: dependency,
+        retryAfterSeconds: 5,
       });
     }
   });

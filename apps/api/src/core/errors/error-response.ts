@@ -13,7 +13,18 @@ export interface ErrorResponse {
   unexpected: boolean;
   /** Set when a store or another dependency was unreachable (for the log line, never the body). */
   unavailable?: UnavailableDependency;
+  /** Seconds a client should wait before retrying: set on every 503 (the `Retry-After` header). */
+  retryAfterSeconds?: number;
 }
+
+/**
+ * `Retry-After` of every 503 (a store outage or failover, the password-hashing queue full, the
+ * payment provider away, readiness while starting or draining). Short: these conditions last
+ * seconds (a Redis or Aurora failover, a burst of logins, a task being replaced), and a client that
+ * honours it comes back once rather than hammering a struggling instance. 429 keeps its own
+ * `Retry-After`, computed from the rate-limit window.
+ */
+export const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 /**
  * Turns anything thrown while serving a request into the stable error body. Only messages of
@@ -53,6 +64,7 @@ export function toErrorResponse(error: unknown, requestId: string): ErrorRespons
     body,
     unexpected,
     ...(unavailable === null ? {} : { unavailable }),
+    ...(entry.status === 503 ? { retryAfterSeconds: SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS } : {}),
   };
 }
 
