@@ -394,6 +394,63 @@ describe('languages', () => {
       'L&#x27;e-mail ou le mot de passe n&#x27;est pas correct.',
     );
   });
+
+  it('an account registered on a French page gets its mails in French, linking to French pages', async () => {
+    const email = uniqueEmail('fr-register');
+    const registered = await new Visitor().post('/fr/account/register', {
+      email,
+      password: strongPassword(),
+    });
+    expect(registered.status).toBe(302);
+    expect(registered.headers.get('location')).toBe('/fr/account/register?sent=1');
+    const mail = await stack.mail.waitFor((m) => m.to.includes(email));
+    expect(mail.subject).toMatch(/^Confirmez votre adresse e-mail/);
+    const link = new URL(LINK.exec(mail.text)?.[0] ?? 'https://missing.invalid/');
+    expect(link.pathname).toBe('/fr/account/verify-email');
+  });
+
+  it('the profile’s “Language for emails” choice changes the language of the next account mail', async () => {
+    const { email, password } = await registeredCustomer();
+    const visitor = await signedIn({ email, password });
+    const page = await (await visitor.get('/en/account')).text();
+    expect(page).toContain('<label for="field-locale">Language for emails</label>');
+    expect(page).toMatch(/<option value="en" lang="en" selected="">English<\/option>/);
+
+    const saved = await visitor.post('/en/account', {
+      displayName: 'Camille',
+      locale: 'fr',
+      _csrf: await visitor.csrf('/en/account'),
+    });
+    expect(saved.status).toBe(200);
+    const html = await saved.text();
+    expect(html).toContain('Your profile is saved.');
+    expect(html).toMatch(/<option value="fr" lang="fr" selected="">Français<\/option>/);
+    // The French page offers the same choice in French.
+    expect(await (await visitor.get('/fr/account')).text()).toContain(
+      '<label for="field-locale">Langue des e-mails</label>',
+    );
+
+    // A reset asked for from an English page is still written in the account's language.
+    await new Visitor().post('/en/account/forgot-password', { email });
+    const mail = await stack.mail.waitFor(
+      (m) => m.to.includes(email) && /reset-password/.test(m.text),
+    );
+    expect(mail.subject).toMatch(/^Réinitialisez votre mot de passe/);
+    expect(mail.text).toMatch(/https?:\/\/\S+\/fr\/account\/reset-password#token=/);
+  });
+
+  it('shows the API’s refusal of a language it does not write in next to the select', async () => {
+    const visitor = await signedIn(await registeredCustomer());
+    const refused = await visitor.post('/en/account', {
+      displayName: 'Camille',
+      locale: 'de',
+      _csrf: await visitor.csrf('/en/account'),
+    });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(
+      /<select id="field-locale" name="locale" aria-invalid="true" aria-describedby="field-locale-hint field-locale-error"/,
+    );
+  });
 });
 
 describe('emailed links without a language', () => {

@@ -20,11 +20,20 @@ export const MfaCodeSchema = z
   .trim()
   .regex(/^(\d{6}|[A-Za-z0-9-]{10,40})$/, 'must be a 6-digit code or a recovery code');
 
+/**
+ * The language of an account's emails (verification, password reset, security notices…). An
+ * order's emails use the language the order was placed in instead.
+ */
+export const AccountLocaleSchema = z.enum(['en', 'fr']);
+export type AccountLocale = z.infer<typeof AccountLocaleSchema>;
+
 export const RegisterRequestSchema = z.strictObject({
   email: EmailSchema,
   password: PasswordSchema,
   displayName: z.string().trim().min(1).max(100).optional(),
-  locale: z.enum(['en', 'fr']).optional(),
+  locale: AccountLocaleSchema.default('en').describe(
+    "Language of the account's emails: the language of the page the customer signs up on.",
+  ),
 });
 export type RegisterRequest = z.infer<typeof RegisterRequestSchema>;
 
@@ -104,6 +113,7 @@ export const ProfileSchema = z.strictObject({
   kind: z.enum(['customer', 'staff']),
   email: z.string(),
   displayName: z.string().nullable(),
+  locale: AccountLocaleSchema.describe("Language of the account's emails."),
   roles: z.array(z.string()),
   mfa: z.strictObject({
     totp: z.boolean(),
@@ -113,9 +123,15 @@ export const ProfileSchema = z.strictObject({
 });
 export type Profile = z.infer<typeof ProfileSchema>;
 
-export const UpdateProfileRequestSchema = z.strictObject({
-  displayName: z.string().trim().min(1).max(100).nullable(),
-});
+/** Changes the fields sent (at least one); a field left out keeps its value. */
+export const UpdateProfileRequestSchema = z
+  .strictObject({
+    displayName: z.string().trim().min(1).max(100).nullable().optional(),
+    locale: AccountLocaleSchema.optional().describe("Language of the account's emails."),
+  })
+  .refine((body) => body.displayName !== undefined || body.locale !== undefined, {
+    message: 'send displayName, locale or both',
+  });
 export type UpdateProfileRequest = z.infer<typeof UpdateProfileRequestSchema>;
 
 export const SessionSummarySchema = z.strictObject({

@@ -72,12 +72,14 @@ export class AccountController {
   }
 
   @Patch('profile')
-  @ApiOperation({ summary: 'Change your display name.' })
+  @ApiOperation({
+    summary: "Change your display name and/or the language of your account's emails.",
+  })
   @ApiBodyFrom(UpdateProfileRequestSchema)
   @ApiJsonResponse(200, ProfileSchema, 'The updated profile.')
   @ApiErrorResponses(400, 401, 403)
   updateProfile(@Req() request: FastifyRequest, @Body() body: UpdateProfileDto): Promise<Profile> {
-    return this.account.updateProfile(requestPrincipal(request), body.displayName);
+    return this.account.updateProfile(requestPrincipal(request), body);
   }
 
   @Post('password')

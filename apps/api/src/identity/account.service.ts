@@ -6,6 +6,7 @@ import type {
   Revoked,
   SessionList,
   TotpEnrolment,
+  UpdateProfileRequest,
 } from '@storefront/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { auditContextOf } from '../audit/audit-context';
@@ -67,6 +68,7 @@ export class AccountService {
       displayName: user.displayNameSealed
         ? await this.open(user, 'display_name', user.displayNameSealed)
         : null,
+      locale: user.locale,
       roles: await this.users.rolesOf(user.id),
       mfa: {
         totp: factors.totp,
@@ -76,19 +78,22 @@ export class AccountService {
     };
   }
 
-  async updateProfile(principal: Principal, displayName: string | null): Promise<Profile> {
+  /** Changes the display name and/or the language of the account's emails (the fields sent). */
+  async updateProfile(principal: Principal, changes: UpdateProfileRequest): Promise<Profile> {
     const user = await this.user(principal);
-    const sealed =
-      displayName === null
-        ? null
-        : await this.cipher.encrypt(displayName, {
-            table: 'users',
-            column: 'display_name',
-            rowId: user.id,
-          });
-    await this.users.transaction((m) =>
-      m.update(User, { id: user.id }, { displayNameSealed: sealed }),
-    );
+    const update: Partial<Pick<User, 'displayNameSealed' | 'locale'>> = {};
+    if (changes.displayName !== undefined) {
+      update.displayNameSealed =
+        changes.displayName === null
+          ? null
+          : await this.cipher.encrypt(changes.displayName, {
+              table: 'users',
+              column: 'display_name',
+              rowId: user.id,
+            });
+    }
+    if (changes.locale !== undefined) update.locale = changes.locale;
+    await this.users.transaction((m) => m.update(User, { id: user.id }, update));
     return this.profile(principal);
   }
 
@@ -106,10 +111,11 @@ export class AccountService {
     await this.users.transaction(async (manager) => {
       const taken = await this.users.findByEmailIndex(this.users.emailIndexOf(to), manager);
       if (taken) {
+        // Written to the holder of the other account: in that account's language.
         await this.mailer.send(manager, {
           template: 'account-exists',
           to,
-          locale: 'en',
+          locale: taken.locale,
           params: {},
         });
         return;
@@ -125,7 +131,7 @@ export class AccountService {
       await this.mailer.send(manager, {
         template: 'email-change-confirm',
         to,
-        locale: 'en',
+        locale: user.locale,
         params: { token },
       });
       await this.events.emit(
@@ -168,7 +174,7 @@ export class AccountService {
       await this.mailer.send(manager, {
         template: 'email-changed',
         to: previous,
-        locale: 'en',
+        locale: user.locale,
         params: {},
       });
       await this.events.emit(
@@ -292,7 +298,7 @@ export class AccountService {
     await this.mailer.send(manager, {
       template: 'mfa-changed',
       to: await this.open(user, 'email', user.emailSealed),
-      locale: 'en',
+      locale: user.locale,
       params: { change },
     });
   }

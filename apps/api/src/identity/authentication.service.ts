@@ -218,7 +218,7 @@ export class AuthenticationService {
       await this.mailer.send(manager, {
         template: 'verify-email',
         to,
-        locale: 'en',
+        locale: user.locale,
         params: { token },
       });
     });

@@ -96,7 +96,7 @@ export class PasswordService {
       await this.mailer.send(manager, {
         template: 'password-changed',
         to: email,
-        locale: 'en',
+        locale: user.locale,
         params: {},
       });
       await this.events.emit(
@@ -144,7 +144,7 @@ export class PasswordService {
       await this.mailer.send(manager, {
         template: 'password-reset',
         to: await this.emailOf(user),
-        locale: 'en',
+        locale: user.locale,
         params: { token },
       });
       await this.events.emit(
@@ -180,7 +180,7 @@ export class PasswordService {
       await this.mailer.send(manager, {
         template: 'password-changed',
         to: await this.emailOf(user),
-        locale: 'en',
+        locale: user.locale,
         params: {},
       });
       return user;

@@ -31,7 +31,8 @@ export const REGISTRATION_ACCEPTED: AcceptedResponse = {
  * already has an account: both paths hash the password (same cost) and send one email — a
  * confirmation link for a new account, an "you already have an account" notice otherwise.
  * Only `email`, `password`, `displayName` and `locale` are accepted (a `role` field is a 400):
- * every new account is a customer.
+ * every new account is a customer. `locale` (the sign-up page's language) becomes the account's
+ * email language.
  */
 @Injectable()
 export class RegistrationService {
@@ -50,7 +51,7 @@ export class RegistrationService {
 
   async register(request: FastifyRequest, body: RegisterRequest): Promise<AcceptedResponse> {
     const email = body.email.trim();
-    const locale = body.locale ?? 'en';
+    const locale = body.locale;
     // The policy depends only on the password and the address typed: same answer either way.
     await this.rules.check(body.password, { kind: 'customer', email });
     const passwordHash = await this.hashing.hash(body.password);
@@ -82,10 +83,11 @@ export class RegistrationService {
     await this.users.transaction(async (manager) => {
       const existing = await this.users.findByEmailIndex(emailIndex, manager);
       if (existing) {
+        // A mail about an account: in that account's language, not the sign-up page's.
         await this.mailer.send(manager, {
           template: 'account-exists',
           to: email,
-          locale,
+          locale: existing.locale,
           params: {},
         });
         return;
@@ -94,8 +96,8 @@ export class RegistrationService {
       const field = (column: string) => ({ table: 'users', column, rowId: id });
       const inserted = await manager.query<Array<{ id: string }>>(
         `INSERT INTO users (id, kind, email_sealed, email_index, display_name_sealed, password_hash,
-                            status, password_changed_at)
-         VALUES ($1, 'customer', $2, $3, $4, $5, 'active', now())
+                            status, password_changed_at, locale)
+         VALUES ($1, 'customer', $2, $3, $4, $5, 'active', now(), $6)
          ON CONFLICT (email_index) DO NOTHING RETURNING id`,
         [
           id,
@@ -103,6 +105,7 @@ export class RegistrationService {
           emailIndex,
           displayName ? await this.cipher.encrypt(displayName, field('display_name')) : null,
           passwordHash,
+          locale,
         ],
       );
       if (inserted.length === 0) {

@@ -8,7 +8,7 @@ import { DomainError } from '../core/errors/domain-error';
 import { FIELD_CIPHER, type FieldCipher } from '../privacy/encryption/field-cipher';
 import { SessionService } from '../session/session.service';
 import { AccountTokensService } from './account-tokens.service';
-import { User } from './entities';
+import { User, type AccountLocale } from './entities';
 import {
   ACCOUNT_MAILER,
   PASSWORD_HASHING,
@@ -29,6 +29,9 @@ const INVITE_PURPOSE = 'staff-invite' as const;
  * emailed invitation to choose a password; there is no default account or password anywhere.
  * Role changes and disabling an account end every session of that account at once.
  */
+/** The language of a new staff account and of its invitation. */
+const STAFF_LOCALE: AccountLocale = 'en';
+
 @Injectable()
 export class StaffService {
   constructor(
@@ -58,6 +61,8 @@ export class StaffService {
       emailSealed: await this.cipher.encrypt(email, { table: 'users', column: 'email', rowId: id }),
       emailIndex,
       displayNameSealed: null,
+      // Staff accounts start in English (the back office is English); the profile can change it.
+      locale: STAFF_LOCALE,
       passwordHash: null,
       emailVerifiedAt: null,
       status: 'active',
@@ -81,7 +86,7 @@ export class StaffService {
       await this.mailer.send(manager, {
         template: 'staff-invite',
         to: body.email.trim(),
-        locale: 'en',
+        locale: STAFF_LOCALE,
         params: { token: created.token },
       });
       await this.events.emit(

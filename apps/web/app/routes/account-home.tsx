@@ -1,4 +1,4 @@
-import { ProfileSchema } from '@storefront/contracts';
+import { AccountLocaleSchema, ProfileSchema } from '@storefront/contracts';
 import { Form, Link, useActionData, useLoaderData } from 'react-router';
 import {
   AccountPage,
@@ -30,18 +30,22 @@ export async function loader(args: Route.LoaderArgs) {
   return { accountSession: sessionData(state), profile };
 }
 
-/** Saves the display name (`PATCH /api/account/profile`). */
+/** Saves the display name and the language of the account's emails (`PATCH /api/account/profile`). */
 export async function action(args: Route.ActionArgs) {
   localeOf(args.params);
   const api = new AccountApi(args);
   const form = await readForm(args.request);
   const displayName = (form.text('displayName') ?? '').trim();
+  // Sent as chosen: a value that is not a language is the API's to refuse (400).
+  const locale = form.text('locale') ?? '';
   const result = await api.call('/account/profile', ProfileSchema, {
     method: 'PATCH',
-    body: { displayName: displayName === '' ? null : displayName },
+    body: { displayName: displayName === '' ? null : displayName, ...(locale ? { locale } : {}) },
     csrfToken: form.csrf,
   });
-  if (!result.ok) return api.failure(result.error, result.status, { displayName }, 'profile');
+  if (!result.ok) {
+    return api.failure(result.error, result.status, { displayName, locale }, 'profile');
+  }
   return api.done('profile');
 }
 
@@ -49,6 +53,7 @@ export async function action(args: Route.ActionArgs) {
 export default function AccountHome() {
   const { accountSession, profile } = useLoaderData<typeof loader>();
   const result = resultFor(useActionData<FormResult>(), 'profile');
+  const localeError = fieldError(result, 'locale');
   const t = useMessages(accountMessages);
   const href = useLocalePath();
   const sections: [string, string, string][] = [
@@ -82,6 +87,32 @@ export default function AccountHome() {
             defaultValue={result?.values['displayName'] ?? profile.displayName ?? ''}
             error={fieldError(result, 'displayName')}
           />
+          <div className={localeError ? 'field invalid' : 'field'}>
+            <label htmlFor="field-locale">{t.home.emailLanguage}</label>
+            <p id="field-locale-hint" className="field-hint">
+              {t.home.emailLanguageHint}
+            </p>
+            <select
+              id="field-locale"
+              name="locale"
+              defaultValue={result?.values['locale'] ?? profile.locale}
+              aria-invalid={localeError ? true : undefined}
+              aria-describedby={
+                localeError ? 'field-locale-hint field-locale-error' : 'field-locale-hint'
+              }
+            >
+              {AccountLocaleSchema.options.map((code) => (
+                <option key={code} value={code} lang={code}>
+                  {t.home.languages[code]}
+                </option>
+              ))}
+            </select>
+            {localeError ? (
+              <p id="field-locale-error" className="field-error">
+                {localeError}
+              </p>
+            ) : null}
+          </div>
           <button type="submit">{t.home.save}</button>
         </Form>
       </section>

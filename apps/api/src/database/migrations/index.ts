@@ -12,6 +12,7 @@ import { CreateCarts1763910000000 } from './1763910000000-create-carts';
 import { CreateOrders1763920000000 } from './1763920000000-create-orders';
 import { CreateOrderRefunds1763920000001 } from './1763920000001-create-order-refunds';
 import { OrderGuestAccess1763920000002 } from './1763920000002-order-guest-access';
+import { UserLocale1763930000000 } from './1763930000000-user-locale';
 
 /** Every migration, in order. Generated or hand-written, each is committed and reviewed. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   CreateOrders1763920000000,
   CreateOrderRefunds1763920000001,
   OrderGuestAccess1763920000002,
+  UserLocale1763930000000,
 ];

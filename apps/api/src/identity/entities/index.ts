@@ -5,7 +5,7 @@ import { UserRole } from './user-role.entity';
 
 export { AccountToken, User, UserRole };
 export type { AccountTokenPurpose } from './account-token.entity';
-export type { UserKind } from './user.entity';
+export type { AccountLocale, UserKind } from './user.entity';
 
 /** Entities of the identity context. */
 export const IDENTITY_ENTITIES = [User, UserRole, AccountToken, CustomerAddress];

@@ -3,6 +3,9 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } fro
 /** Customer or staff: they differ in session timeouts, password length and mandatory MFA. */
 export type UserKind = 'customer' | 'staff';
 
+/** A language the account's emails can be written in. */
+export type AccountLocale = 'en' | 'fr';
+
 /**
  * An account. Personal data is stored sealed (AES-256-GCM, see privacy/encryption): the email is
  * found through its keyed blind index, never by decrypting a table scan.
@@ -20,6 +23,8 @@ export class User {
   @Column({ name: 'email_verified_at', type: 'timestamptz', nullable: true })
   emailVerifiedAt!: Date | null;
   @Column({ type: 'varchar', length: 16 }) status!: 'active' | 'disabled';
+  /** The language of the account's emails (the order emails use the order's own language). */
+  @Column({ type: 'varchar', length: 2, default: 'en' }) locale!: AccountLocale;
   @Column({ name: 'password_changed_at', type: 'timestamptz', nullable: true })
   passwordChangedAt!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;

@@ -179,7 +179,7 @@ export class PasskeyEnrolmentService {
       await this.mailer.send(manager, {
         template: 'mfa-changed',
         to: email,
-        locale: 'en',
+        locale: user.locale,
         params: { change: 'passkey-added' },
       });
       return true;
@@ -235,7 +235,7 @@ export class PasskeyEnrolmentService {
       await this.mailer.send(manager, {
         template: 'mfa-changed',
         to: email,
-        locale: 'en',
+        locale: user.locale,
         params: { change: 'passkey-removed' },
       });
       return result;

@@ -147,6 +147,10 @@ export const accountMessages = defineMessages({
       profile: 'Profile',
       save: 'Save',
       saved: 'Your profile is saved.',
+      emailLanguage: 'Language for emails',
+      emailLanguageHint:
+        'Account emails (address confirmation, password reset, security notices) are written in this language. An order’s emails use the language you ordered in.',
+      languages: { en: 'English', fr: 'Français' },
       ordersText: 'Follow and review your orders.',
       addressesText: 'Addresses for faster checkout.',
       securityText: 'Password, email, two-step verification and passkeys.',
@@ -425,6 +429,10 @@ export const accountMessages = defineMessages({
       profile: 'Profil',
       save: 'Enregistrer',
       saved: 'Votre profil est enregistré.',
+      emailLanguage: 'Langue des e-mails',
+      emailLanguageHint:
+        'Les e-mails de votre compte (confirmation d’adresse, réinitialisation du mot de passe, alertes de sécurité) sont rédigés dans cette langue. Ceux d’une commande sont dans la langue de la commande.',
+      languages: { en: 'English', fr: 'Français' },
       ordersText: 'Suivez et consultez vos commandes.',
       addressesText: 'Des adresses pour commander plus vite.',
       securityText: "Mot de passe, e-mail, vérification en deux étapes et clés d'accès.",
