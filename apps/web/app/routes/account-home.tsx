@@ -1,4 +1,4 @@
-import { AccountLocaleSchema, ProfileSchema } from '@storefront/contracts';
+import { ProfileSchema } from '@storefront/contracts';
 import { Form, Link, useActionData, useLoaderData } from 'react-router';
 import {
   AccountPage,
@@ -9,6 +9,7 @@ import {
   type FormResult,
 } from '../components/account-ui';
 import { CsrfField, Field } from '../components/form-fields';
+import { LOCALES } from '../i18n/locale';
 import { useLocalePath, useMessages } from '../i18n/messages';
 import { accountMessages } from '../i18n/messages/account';
 import { ACCOUNT_PATHS } from '../lib/account-paths';
@@ -101,7 +102,8 @@ export default function AccountHome() {
                 localeError ? 'field-locale-hint field-locale-error' : 'field-locale-hint'
               }
             >
-              {AccountLocaleSchema.options.map((code) => (
+              {/* The shop's languages (not the contract's schema: zod in a page bundle trips Trusted Types). */}
+              {LOCALES.map((code) => (
                 <option key={code} value={code} lang={code}>
                   {t.home.languages[code]}
                 </option>
