@@ -61,7 +61,7 @@ describe('incident runbooks name what exists (docs/runbooks)', () => {
     const commands = new Set<string>();
     for (const page of runbooks) {
       const text = readFileSync(new URL(page, runbookDir), 'utf8');
-      for (const match of text.matchAll(/cli\.js["', ]+([a-z]+(?::[a-z]+)?)/g)) {
+      for (const match of text.matchAll(/cli\.js["', ]+([a-z]+(?::[a-z]+(?:-[a-z]+)*)?)/g)) {
         commands.add(match[1] as string);
       }
     }
