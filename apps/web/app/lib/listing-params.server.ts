@@ -1,4 +1,4 @@
-import { ListProductsQuerySchema } from '@storefront/contracts';
+import { ListProductsQuerySchema, type ProductList } from '@storefront/contracts';
 
 /** The page query parameters a listing page forwards to the API; every other one is ignored. */
 export const LISTING_PARAMS = [
@@ -83,3 +83,40 @@ export function pageHref(
   const qs = params.toString();
   return `${path}${qs === '' ? '' : `?${qs}`}`;
 }
+
+/**
+ * What a listing page renders around its products, from the API's page and the page URL: facets
+ * with toggle links, the selected filters, and the first/next page links (all on the page's
+ * canonical `path`). Shared by the category and search pages.
+ */
+export function listingView(
+  path: string,
+  pageUrl: URL,
+  list: ProductList,
+  names: ListingParamNames = LISTING_PARAMS,
+) {
+  const search = pageUrl.searchParams;
+  const selected = search.getAll('facet');
+  return {
+    products: list.items,
+    total: list.total,
+    sort: list.sort,
+    facets: list.facets.map((f) => ({
+      key: f.key,
+      values: f.values.map((v) => {
+        const facet = `${f.key}:${v.value}`;
+        return {
+          ...v,
+          selected: selected.includes(facet),
+          href: toggleFacetHref(path, search, facet, names),
+        };
+      }),
+    })),
+    selected,
+    firstPageHref: search.has('cursor') ? pageHref(path, search, null, names) : null,
+    nextPageHref: list.nextCursor === null ? null : pageHref(path, search, list.nextCursor, names),
+  };
+}
+
+/** A listing page's view (see {@link listingView}). */
+export type ListingView = ReturnType<typeof listingView>;

@@ -1,9 +1,9 @@
 import { SlugSchema } from '@storefront/contracts';
 import { Link, useLoaderData } from 'react-router';
 import { JsonLd } from '../components/json-ld';
-import { ProductCard } from '../components/product-card';
+import { ProductListing } from '../components/product-listing';
 import { fetchCategoryTree, fetchProducts, findCategory } from '../lib/catalogue-api.server';
-import { listingApiQuery, pageHref, toggleFacetHref } from '../lib/listing-params.server';
+import { listingApiQuery, listingView } from '../lib/listing-params.server';
 import { isLocale } from '../i18n/locale';
 import { useLocalePath, useMessages } from '../i18n/messages';
 import { catalogueMessages } from '../i18n/messages/catalogue';
@@ -31,31 +31,13 @@ export async function loader({ params, request }: Route.LoaderArgs) {
   ]);
   const found = findCategory(tree.items, slug.data);
   if (!found) pageError(404);
-  const selected = url.searchParams.getAll('facet');
   const path = `/${params.lang}/c/${slug.data}`;
   return {
     origin: publicBaseUrl(),
     category: { slug: found.node.slug, name: found.node.name, description: found.node.description },
     trail: found.trail.map(({ slug: s, name }) => ({ slug: s, name })),
     children: found.node.children.map(({ slug: s, name }) => ({ slug: s, name })),
-    products: list.items,
-    total: list.total,
-    sort: list.sort,
-    facets: list.facets.map((f) => ({
-      key: f.key,
-      values: f.values.map((v) => {
-        const facet = `${f.key}:${v.value}`;
-        return {
-          ...v,
-          selected: selected.includes(facet),
-          href: toggleFacetHref(path, url.searchParams, facet),
-        };
-      }),
-    })),
-    selected,
-    firstPageHref: url.searchParams.has('cursor') ? pageHref(path, url.searchParams, null) : null,
-    nextPageHref:
-      list.nextCursor === null ? null : pageHref(path, url.searchParams, list.nextCursor),
+    ...listingView(path, url, list),
   };
 }
 
@@ -119,69 +101,7 @@ export default function Category() {
           ))}
         </ul>
       ) : null}
-      <div className="listing">
-        <aside aria-labelledby="filters-title" className="filters">
-          <h2 id="filters-title">{t.filters}</h2>
-          {page.facets.map((facet) => (
-            <section key={facet.key} className="facet">
-              <h3>{facet.key}</h3>
-              <ul>
-                {facet.values.map((v) => (
-                  <li key={v.value}>
-                    <Link
-                      to={v.href}
-                      className={v.selected ? 'facet-link selected' : 'facet-link'}
-                      rel="nofollow"
-                    >
-                      {v.selected ? (
-                        <span className="visually-hidden">{t.removeFilter}</span>
-                      ) : null}
-                      {v.value} <span className="count">({v.count})</span>
-                    </Link>
-                  </li>
-                ))}
-              </ul>
-            </section>
-          ))}
-        </aside>
-        <section aria-labelledby="results-title" className="results">
-          <h2 id="results-title" className="visually-hidden">
-            {t.products}
-          </h2>
-          <form method="get" className="sort-form">
-            {page.selected.map((f) => (
-              <input key={f} type="hidden" name="facet" value={f} />
-            ))}
-            <label htmlFor="sort">{t.sortBy}</label>
-            <select id="sort" name="sort" defaultValue={page.sort}>
-              {Object.entries(t.sort).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-            <button type="submit">{t.apply}</button>
-          </form>
-          <p className="result-count" role="status">
-            {t.productCount(page.total)}
-          </p>
-          <ul className="product-grid">
-            {page.products.map((p) => (
-              <ProductCard key={p.id} product={p} />
-            ))}
-          </ul>
-          <nav aria-label={t.pagination} className="pagination">
-            {page.firstPageHref !== null ? (
-              <Link to={page.firstPageHref}>{t.firstPage}</Link>
-            ) : null}
-            {page.nextPageHref !== null ? (
-              <Link to={page.nextPageHref} rel="next">
-                {t.nextPage}
-              </Link>
-            ) : null}
-          </nav>
-        </section>
-      </div>
+      <ProductListing view={page} sortOptions={t.sort} countText={t.productCount(page.total)} />
     </>
   );
 }

@@ -1,6 +1,6 @@
 import { ProductListSchema, type CategoryTree } from '@storefront/contracts';
 import { data, Form, Link, useLoaderData } from 'react-router';
-import { ProductCard } from '../components/product-card';
+import { ProductListing } from '../components/product-listing';
 import { isLocale } from '../i18n/locale';
 import { useLocalePath, useMessages } from '../i18n/messages';
 import { catalogueMessages } from '../i18n/messages/catalogue';
@@ -8,12 +8,7 @@ import { searchMessages } from '../i18n/messages/search';
 import { callApi } from '../lib/api-session.server';
 import { fetchCategoryTree } from '../lib/catalogue-api.server';
 import { pageError } from '../lib/http-status.server';
-import {
-  listingApiQuery,
-  pageHref,
-  SEARCH_PARAMS,
-  toggleFacetHref,
-} from '../lib/listing-params.server';
+import { listingApiQuery, listingView, SEARCH_PARAMS } from '../lib/listing-params.server';
 import { HTML_CACHE } from '../lib/security-headers.server';
 import { seoMeta, SITE_NAME } from '../lib/seo';
 import { publicBaseUrl } from '../lib/seo.server';
@@ -71,34 +66,12 @@ export async function loader({ params, request }: Route.LoaderArgs) {
   const list = result.data;
   if (list === null) pageError(502);
   const path = `/${params.lang}/search`;
-  const selected = url.searchParams.getAll('facet');
   return data(
     {
       origin,
       state: 'results' as const,
       q,
-      products: list.items,
-      total: list.total,
-      sort: list.sort,
-      facets: list.facets.map((f) => ({
-        key: f.key,
-        values: f.values.map((v) => {
-          const facet = `${f.key}:${v.value}`;
-          return {
-            ...v,
-            selected: selected.includes(facet),
-            href: toggleFacetHref(path, url.searchParams, facet, SEARCH_PARAMS),
-          };
-        }),
-      })),
-      selected,
-      firstPageHref: url.searchParams.has('cursor')
-        ? pageHref(path, url.searchParams, null, SEARCH_PARAMS)
-        : null,
-      nextPageHref:
-        list.nextCursor === null
-          ? null
-          : pageHref(path, url.searchParams, list.nextCursor, SEARCH_PARAMS),
+      ...listingView(path, url, list, SEARCH_PARAMS),
       suggestions: list.total === 0 ? topCategories(await fetchCategoryTree(request)) : [],
     },
     { headers: result.headers },
@@ -206,72 +179,12 @@ export default function Search() {
         </>
       ) : null}
       {page.state === 'results' && page.total > 0 ? (
-        <div className="listing">
-          <aside aria-labelledby="filters-title" className="filters">
-            <h2 id="filters-title">{catalogue.filters}</h2>
-            {page.facets.map((facet) => (
-              <section key={facet.key} className="facet">
-                <h3>{facet.key}</h3>
-                <ul>
-                  {facet.values.map((v) => (
-                    <li key={v.value}>
-                      <Link
-                        to={v.href}
-                        className={v.selected ? 'facet-link selected' : 'facet-link'}
-                        rel="nofollow"
-                      >
-                        {v.selected ? (
-                          <span className="visually-hidden">{catalogue.removeFilter}</span>
-                        ) : null}
-                        {v.value} <span className="count">({v.count})</span>
-                      </Link>
-                    </li>
-                  ))}
-                </ul>
-              </section>
-            ))}
-          </aside>
-          <section aria-labelledby="results-title" className="results">
-            <h2 id="results-title" className="visually-hidden">
-              {catalogue.products}
-            </h2>
-            <form method="get" className="sort-form">
-              <input type="hidden" name="q" value={page.q} />
-              {page.selected.map((f) => (
-                <input key={f} type="hidden" name="facet" value={f} />
-              ))}
-              <label htmlFor="sort">{catalogue.sortBy}</label>
-              <select key={page.sort} id="sort" name="sort" defaultValue={page.sort}>
-                {Object.entries({ relevance: t.relevance, ...catalogue.sort }).map(
-                  ([value, label]) => (
-                    <option key={value} value={value}>
-                      {label}
-                    </option>
-                  ),
-                )}
-              </select>
-              <button type="submit">{catalogue.apply}</button>
-            </form>
-            <p className="result-count" role="status">
-              {t.resultCount(page.total, page.q)}
-            </p>
-            <ul className="product-grid">
-              {page.products.map((p) => (
-                <ProductCard key={p.id} product={p} />
-              ))}
-            </ul>
-            <nav aria-label={catalogue.pagination} className="pagination">
-              {page.firstPageHref !== null ? (
-                <Link to={page.firstPageHref}>{catalogue.firstPage}</Link>
-              ) : null}
-              {page.nextPageHref !== null ? (
-                <Link to={page.nextPageHref} rel="next">
-                  {catalogue.nextPage}
-                </Link>
-              ) : null}
-            </nav>
-          </section>
-        </div>
+        <ProductListing
+          view={page}
+          sortOptions={{ relevance: t.relevance, ...catalogue.sort }}
+          hidden={{ q: page.q }}
+          countText={t.resultCount(page.total, page.q)}
+        />
       ) : null}
     </>
   );
