@@ -169,7 +169,8 @@ describe('GET /api/products', () => {
     }
   });
 
-  it('is cacheable: a second request is served from Redis, and a matching ETag gives 304', async () => {
+  it('is cacheable: stored on its second miss, then served from the cache; a matching ETag gives 304', async () => {
+    await http().get('/api/products?category=shoes').expect(200);
     const first = await http().get('/api/products?category=shoes').expect(200);
     expect(first.headers['cache-control']).toBe('public, max-age=60');
     const etag = first.headers.etag as string;
@@ -188,6 +189,10 @@ describe('GET /api/products', () => {
     const before = await list('category=books-travel&limit=1&sort=price_asc');
     const target = before.items[0]!;
     await http().get('/api/products?category=books-travel&limit=1&sort=price_asc').expect(200);
+    const cached = await http()
+      .get('/api/products?category=books-travel&limit=1&sort=price_asc')
+      .expect(200);
+    expect(cached.headers['x-cache']).toBe('hit');
     await t.app
       .get(DataSource)
       .getRepository(Product)

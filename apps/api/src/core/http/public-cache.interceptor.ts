@@ -15,6 +15,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, map, of, switchMap, type Observable } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { CacheAdmission } from './cache-admission';
 import { IS_PUBLIC } from './public.decorator';
 import { PUBLIC_CACHE, cacheKeyOf, etagOf } from './public-cache';
 import { PublicResponseCache, type CachedResponse } from './public-response-cache.service';
@@ -36,7 +37,8 @@ interface RouteRule {
 /**
  * Serves `@PublicCache()` routes from the response cache (in-process, then Redis) and marks their
  * responses public and cacheable with an ETag (the conditional-GET hook answers 304 when it
- * matches). Other routes keep the default `Cache-Control: no-store`. It runs after the guards, so
+ * matches). A miss is stored on its key's second miss ({@link CacheAdmission}), so a URL is served
+ * from the cache from its third request on. Other routes keep the default `Cache-Control: no-store`. It runs after the guards, so
  * a cached response is rate limited and access checked like any other.
  *
  * A cacheable route must also be `@Public()`: a response cached for one caller is served to all.
@@ -51,6 +53,8 @@ export class PublicCacheInterceptor implements NestInterceptor {
   private readonly rules = new WeakMap<object, RouteRule>();
   /** Cacheable routes served so far, by `METHOD /route/:pattern`. */
   private readonly routes = new Map<string, CacheableRoute>();
+  /** A miss is stored only if its key was missed before: one-off URLs are not worth storing. */
+  private readonly admission = new CacheAdmission();
 
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
@@ -113,7 +117,9 @@ export class PublicCacheInterceptor implements NestInterceptor {
         return next.handle().pipe(
           map((result) => {
             const response = render(result);
-            void this.cache.put(key, version, response, this.ttlSeconds);
+            if (this.admission.admitsOnMiss(key)) {
+              void this.cache.put(key, version, response, this.ttlSeconds);
+            }
             return send(response, false);
           }),
         );
