@@ -249,6 +249,28 @@ describe('register, verify from the mail, sign in — without JavaScript', () =>
     );
   });
 
+  it('says the API’s field errors in the page’s language, from their rules', async () => {
+    const visitor = new Visitor();
+    const weak = await visitor.post('/fr/account/register', {
+      email: uniqueEmail('court'),
+      password: 'short',
+    });
+    expect(weak.status).toBe(422);
+    expect(await weak.text()).toMatch(
+      /<p id="field-password-error" class="field-error">Utilisez au moins 12 caractères/,
+    );
+    const badEmail = await visitor.post('/fr/account/register', {
+      email: 'pas-une-adresse',
+      password: 'a-long-enough-passphrase-2026',
+    });
+    expect(badEmail.status).toBe(400);
+    const html = await badEmail.text();
+    expect(html).toMatch(
+      /<p id="field-email-error" class="field-error">Saisissez une adresse e-mail/,
+    );
+    expect(html).not.toContain('Invalid');
+  });
+
   it('refuses a pasted text that is no emailed link, next to the field', async () => {
     const response = await new Visitor().post('/en/account/verify-email', { token: 'nonsense' });
     expect(response.status).toBe(400);
@@ -585,7 +607,7 @@ describe('addresses without JavaScript', () => {
     expect(bad.status).toBe(400);
     const badHtml = await bad.text();
     expect(badHtml).toMatch(
-      /id="field-postalCode-error" class="field-error">must be a postal code/,
+      /id="field-postalCode-error" class="field-error">Enter a postal code: letters, digits, spaces or dashes/,
     );
     expect(badHtml).toContain('value="12 rue de la Paix"');
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { patternRule } from './errors';
 import { MoneySchema } from './money';
 
 /**
@@ -46,7 +47,10 @@ export const CouponCodeSchema = z
   .trim()
   .min(4)
   .max(64)
-  .regex(/^[A-Za-z0-9 -]+$/, 'must be letters, digits, spaces or dashes');
+  .regex(
+    patternRule(/^[A-Za-z0-9 -]+$/, 'invalid_coupon_code'),
+    'must be letters, digits, spaces or dashes',
+  );
 
 /** Body of `POST /api/cart/coupon`. */
 export const ApplyCouponRequestSchema = z.strictObject({ code: CouponCodeSchema });

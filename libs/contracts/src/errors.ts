@@ -47,11 +47,69 @@ export const ERROR_CODES = [
 /** One of {@link ERROR_CODES}. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** A field-level validation problem, returned with `VALIDATION_FAILED`. */
+/**
+ * Why a field was refused, machine-readable, so a client can say it in its own language; `limit`
+ * carries the bound of the length and size rules. Adding a rule is backwards compatible.
+ */
+export const FIELD_RULES = [
+  'required',
+  'too_short',
+  'too_long',
+  'too_small',
+  'too_big',
+  'too_few',
+  'too_many',
+  'invalid_email',
+  'invalid_format',
+  'single_line',
+  'invalid_postal_code',
+  'invalid_phone',
+  'invalid_code',
+  'invalid_coupon_code',
+  'invalid_choice',
+  'invalid_type',
+  'unknown_field',
+  'invalid',
+  'password_too_short',
+  'password_too_long',
+  'password_common',
+  'password_context',
+  'password_breached',
+] as const;
+
+/** One of {@link FIELD_RULES}. */
+export type FieldRule = (typeof FIELD_RULES)[number];
+
+/** A field-level validation problem, returned with `VALIDATION_FAILED` (and `WEAK_PASSWORD`). */
 export const FieldIssueSchema = z.strictObject({
   path: z.string().describe('Dotted path of the offending field, e.g. `minPrice` or `facet.1`.'),
-  message: z.string(),
+  rule: z.enum(FIELD_RULES).describe('Why the field was refused, for a localised message.'),
+  limit: z
+    .number()
+    .optional()
+    .describe('The bound of a length or size rule (characters, value or items).'),
+  message: z.string().describe('The same in English.'),
 });
+
+/** The rule a `.regex()` check of a contract reports, by its pattern (`String(regex)`). */
+const PATTERN_RULES = new Map<string, FieldRule>();
+
+/**
+ * Names the rule a pattern check stands for, so a refused field says more than "not in the
+ * expected format": `.regex(patternRule(/^…$/, 'invalid_postal_code'), 'must be a postal code')`.
+ */
+export function patternRule(pattern: RegExp, rule: FieldRule): RegExp {
+  PATTERN_RULES.set(String(pattern), rule);
+  return pattern;
+}
+
+/** The rule registered for a pattern (zod reports it as `String(regex)`), if any. */
+export function ruleOfPattern(pattern: string): FieldRule | undefined {
+  return PATTERN_RULES.get(pattern);
+}
+
+/** A field issue as TypeScript. */
+export type FieldIssue = z.infer<typeof FieldIssueSchema>;
 
 /** The only shape an error ever leaves the API in: `{"error":{"code","message","requestId"}}`. */
 export const ErrorBodySchema = z.strictObject({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { patternRule } from './errors';
 
 /**
  * Identity contracts: registration, sign-in, MFA, password and email changes, sessions and staff
@@ -18,7 +19,10 @@ export const EmailTokenSchema = z
 export const MfaCodeSchema = z
   .string()
   .trim()
-  .regex(/^(\d{6}|[A-Za-z0-9-]{10,40})$/, 'must be a 6-digit code or a recovery code');
+  .regex(
+    patternRule(/^(\d{6}|[A-Za-z0-9-]{10,40})$/, 'invalid_code'),
+    'must be a 6-digit code or a recovery code',
+  );
 
 /**
  * The language of an account's emails (verification, password reset, security notices…). An
@@ -158,7 +162,9 @@ export const TotpEnrolmentSchema = z.strictObject({
 });
 export type TotpEnrolment = z.infer<typeof TotpEnrolmentSchema>;
 
-export const TotpConfirmRequestSchema = z.strictObject({ code: z.string().regex(/^\d{6}$/) });
+export const TotpConfirmRequestSchema = z.strictObject({
+  code: z.string().regex(patternRule(/^\d{6}$/, 'invalid_code'), 'must be a 6-digit code'),
+});
 export type TotpConfirmRequest = z.infer<typeof TotpConfirmRequestSchema>;
 
 export const RecoveryCodesSchema = z.strictObject({
@@ -232,7 +238,7 @@ const line = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .regex(/^[^\p{Cc}]*$/u, 'must be a single line of text');
+    .regex(patternRule(/^[^\p{Cc}]*$/u, 'single_line'), 'must be a single line of text');
 
 /** A postal address as a customer enters it. */
 export const AddressInputSchema = z.strictObject({
@@ -242,13 +248,16 @@ export const AddressInputSchema = z.strictObject({
   postalCode: z
     .string()
     .trim()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9 -]{1,11}$/, 'must be a postal code'),
+    .regex(
+      patternRule(/^[A-Za-z0-9][A-Za-z0-9 -]{1,11}$/, 'invalid_postal_code'),
+      'must be a postal code',
+    ),
   city: line(100),
   country: z.enum(SHIPPING_COUNTRIES),
   phone: z
     .string()
     .trim()
-    .regex(/^\+?[0-9][0-9 ().-]{5,19}$/, 'must be a phone number')
+    .regex(patternRule(/^\+?[0-9][0-9 ().-]{5,19}$/, 'invalid_phone'), 'must be a phone number')
     .nullable()
     .optional(),
   isDefault: z.boolean().default(false),

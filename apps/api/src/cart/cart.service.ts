@@ -92,7 +92,12 @@ export class CartService {
   private assertQuantity(quantity: number): void {
     if (quantity > this.maxQuantity) {
       throw new DomainError('VALIDATION_FAILED', undefined, [
-        { path: 'quantity', message: `Too big: expected number to be <=${this.maxQuantity}` },
+        {
+          path: 'quantity',
+          rule: 'too_big',
+          limit: this.maxQuantity,
+          message: `Too big: expected number to be <=${this.maxQuantity}`,
+        },
       ]);
     }
   }
@@ -221,7 +226,11 @@ export class CartService {
     const methods = await this.prices.activeShippingMethods();
     if (!methods.some((m) => m.code === code)) {
       throw new DomainError('VALIDATION_FAILED', undefined, [
-        { path: 'code', message: 'not a shipping method that can be chosen' },
+        {
+          path: 'code',
+          rule: 'invalid_choice',
+          message: 'not a shipping method that can be chosen',
+        },
       ]);
     }
     const cart = await this.writableCart(caller);

@@ -90,7 +90,11 @@ export class CheckoutService {
   async checkout(caller: CartCaller, input: CheckoutInput): Promise<CheckoutResponse> {
     if (caller.owner.kind === 'guest' && input.email === undefined) {
       throw new DomainError('VALIDATION_FAILED', undefined, [
-        { path: 'email', message: 'A contact email is required to check out as a guest.' },
+        {
+          path: 'email',
+          rule: 'required',
+          message: 'A contact email is required to check out as a guest.',
+        },
       ]);
     }
     const cart = await this.carts.find(caller);

@@ -79,11 +79,21 @@ describe('registration', () => {
     });
     expect(short.status).toBe(422);
     expect(short.body.error.code).toBe('WEAK_PASSWORD');
+    // Each reason has a rule (and bound) a client can say in its own language.
+    expect(short.body.error.issues).toEqual([
+      {
+        path: 'password',
+        rule: 'password_too_short',
+        limit: 12,
+        message: 'Use at least 12 characters.',
+      },
+    ]);
     const common = await world.browser().post('/api/auth/register', {
       email: uniqueEmail(),
       password: 'password1234',
     });
     expect(common.status).toBe(422);
+    expect(common.body.error.issues).toMatchObject([{ path: 'password', rule: 'password_common' }]);
   });
 
   it('needs the emailed link before signing in, and the link works once', async () => {

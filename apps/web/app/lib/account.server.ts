@@ -198,8 +198,18 @@ export class AccountApi {
     form?: string,
   ) {
     this.refuse(error);
+    return this.refused(formFailure(error, localeOf(this.args.params)), status, values, form);
+  }
+
+  /** A refusal the page decided itself (no API call), as {@link failure} answers it. */
+  refused(
+    failure: FormFailure,
+    status: number,
+    values: Record<string, string> = {},
+    form?: string,
+  ) {
     return data<ActionResult>(
-      { ok: false, form: form ?? null, failure: formFailure(error), values },
+      { ok: false, form: form ?? null, failure, values },
       { status, headers: this.headers },
     );
   }
@@ -362,7 +372,7 @@ export async function confirmTokenAction(args: AccountArgs, apiPath: string) {
   const form = await readForm(args.request);
   const token = tokenFromPaste(form.text('token'));
   if (token === null) {
-    return api.failure(invalidTokenField(lang), 400);
+    return api.refused(invalidTokenField(lang), 400);
   }
   const result = await api.call(apiPath, null, {
     method: 'POST',
@@ -374,12 +384,10 @@ export async function confirmTokenAction(args: AccountArgs, apiPath: string) {
 }
 
 /** The refusal of a pasted text that holds no emailed token. */
-export function invalidTokenField(lang: Locale): ErrorBody['error'] {
+export function invalidTokenField(lang: Locale): FormFailure {
   return {
     code: 'VALIDATION_FAILED',
-    message: '',
-    requestId: '',
-    issues: [{ path: 'token', message: accountMessages[lang].fields.tokenInvalid }],
+    fields: { token: accountMessages[lang].fields.tokenInvalid },
   };
 }
 
@@ -393,7 +401,7 @@ export async function newPasswordAction(args: AccountArgs, apiPath: string, noti
   const api = new AccountApi(args);
   const form = await readForm(args.request);
   const token = tokenFromPaste(form.text('token'));
-  if (token === null) return api.failure(invalidTokenField(lang), 400);
+  if (token === null) return api.refused(invalidTokenField(lang), 400);
   const result = await api.call(apiPath, null, {
     method: 'POST',
     body: { token, password: form.text('password') ?? '' },

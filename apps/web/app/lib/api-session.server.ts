@@ -5,6 +5,8 @@ import {
   type SessionState,
 } from '@storefront/contracts';
 import type { z } from 'zod';
+import { DEFAULT_LOCALE, isLocale, type Locale } from '../i18n/locale';
+import { fieldMessages } from '../i18n/messages/fields';
 import { apiBaseUrl } from './catalogue-api.server';
 import { pageError } from './http-status.server';
 
@@ -132,9 +134,21 @@ export interface FormFailure {
   fields: Record<string, string>;
 }
 
-/** The {@link FormFailure} of an API error. */
-export function formFailure(error: ErrorBody['error']): FormFailure {
+/**
+ * The {@link FormFailure} of an API error, each field's text in the page's language from the
+ * issue's rule (the API's own message is English only).
+ */
+export function formFailure(error: ErrorBody['error'], lang: Locale): FormFailure {
+  const texts = fieldMessages[lang];
   const fields: Record<string, string> = {};
-  for (const issue of error.issues ?? []) fields[issue.path] ??= issue.message;
+  for (const issue of error.issues ?? []) {
+    fields[issue.path] ??= texts[issue.rule](issue.limit);
+  }
   return { code: error.code, fields };
+}
+
+/** The language of the page a request is for (`/:lang/…`), the default for any other path. */
+export function requestLocale(request: Request): Locale {
+  const [, first] = new URL(request.url).pathname.split('/');
+  return isLocale(first) ? first : DEFAULT_LOCALE;
 }

@@ -1,5 +1,5 @@
 import { CartSchema, type Cart } from '@storefront/contracts';
-import { callApi, formFailure, type FormFailure } from './api-session.server';
+import { callApi, formFailure, requestLocale, type FormFailure } from './api-session.server';
 import { pageError } from './http-status.server';
 
 /**
@@ -85,7 +85,7 @@ export async function changeCart(
   return {
     ok: false,
     status: result.status,
-    failure: formFailure(result.error),
+    failure: formFailure(result.error, requestLocale(request)),
     headers: result.headers,
   };
 }

@@ -12,7 +12,7 @@ import {
   type Order,
 } from '@storefront/contracts';
 import { INTL_LOCALE, type Locale } from '../i18n/locale';
-import { callApi, formFailure, type FormFailure } from './api-session.server';
+import { callApi, formFailure, requestLocale, type FormFailure } from './api-session.server';
 import { isUuid } from './cart-api.server';
 import { pageError } from './http-status.server';
 
@@ -48,7 +48,7 @@ export async function placeOrder(
     body,
     csrfToken,
   });
-  if (!result.ok) return refusal(result);
+  if (!result.ok) return refusal(result, request);
   if (result.data === null) pageError(502);
   return { ok: true, checkout: result.data, headers: result.headers };
 }
@@ -96,20 +96,19 @@ export async function developmentPaymentStep(
     body,
     csrfToken,
   });
-  if (!result.ok) return refusal(result);
+  if (!result.ok) return refusal(result, request);
   if (result.data === null) pageError(502);
   return { ok: true, state: result.data, headers: result.headers };
 }
 
-function refusal(result: {
-  status: number;
-  error: Parameters<typeof formFailure>[0];
-  headers: Headers;
-}): ApiRefusal {
+function refusal(
+  result: { status: number; error: Parameters<typeof formFailure>[0]; headers: Headers },
+  request: Request,
+): ApiRefusal {
   return {
     ok: false,
     status: result.status,
-    failure: formFailure(result.error),
+    failure: formFailure(result.error, requestLocale(request)),
     headers: result.headers,
   };
 }

@@ -1,10 +1,7 @@
-import type { ErrorCode } from '@storefront/contracts';
+import type { ErrorCode, FieldIssue } from '@storefront/contracts';
 
-/** A field-level problem attached to a validation error. */
-export interface FieldIssue {
-  path: string;
-  message: string;
-}
+/** A field-level problem attached to a validation error (path, rule, optional limit, message). */
+export type { FieldIssue };
 
 /**
  * The one error type services throw. It carries a stable {@link ErrorCode}; the exception filter

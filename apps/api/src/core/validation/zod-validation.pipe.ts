@@ -1,12 +1,13 @@
 import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { DomainError } from '../errors/domain-error';
+import { fieldIssuesOf } from './field-issues';
 import { isZodDto } from './zod-dto';
 
 /**
  * The global validation pipe. Every `@Body()`, `@Query()` and `@Param()` whose type is a
  * {@link zodDto} class is parsed with its schema: unknown fields are rejected (strict objects, so no
  * mass assignment), strings are converted to the declared types, and failures become a 400
- * `VALIDATION_FAILED` naming each field. A body or query without a schema is refused outright, so a
+ * `VALIDATION_FAILED` naming each field with a machine-readable rule (`field-issues.ts`). A body or query without a schema is refused outright, so a
  * forgotten DTO fails closed.
  */
 @Injectable()
@@ -22,16 +23,13 @@ export class ZodValidationPipe implements PipeTransform {
         `A @${metadata.type === 'body' ? 'Body' : 'Query'}() argument has no zod DTO`,
       );
     }
-    const result = metatype.schema.safeParse(value ?? {});
+    const input = value ?? {};
+    const result = metatype.schema.safeParse(input);
     if (result.success) return result.data;
     throw new DomainError(
       'VALIDATION_FAILED',
       undefined,
-      result.error.issues.map((issue) => ({
-        path:
-          issue.path.map(String).join('.') || (metadata.type === 'body' ? 'body' : metadata.type),
-        message: issue.message,
-      })),
+      fieldIssuesOf(result.error, input, metadata.type === 'body' ? 'body' : metadata.type),
     );
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { FieldRule } from '@storefront/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { DomainError } from '../../core/errors/domain-error';
 import { BREACHED_PASSWORD_CHECK, type BreachedPasswordCheck } from './breached-password-check';
@@ -29,7 +30,18 @@ export type PasswordProblemCode = 'TOO_SHORT' | 'TOO_LONG' | 'COMMON' | 'CONTEXT
 export interface PasswordProblem {
   code: PasswordProblemCode;
   message: string;
+  /** The length bound, for TOO_SHORT and TOO_LONG. */
+  limit?: number;
 }
+
+/** The field rule of each problem, for the API's field issues. */
+const RULE_OF: Record<PasswordProblemCode, FieldRule> = {
+  TOO_SHORT: 'password_too_short',
+  TOO_LONG: 'password_too_long',
+  COMMON: 'password_common',
+  CONTEXT: 'password_context',
+  BREACHED: 'password_breached',
+};
 
 /** Who the password is for, so that context-specific words can be refused. */
 export interface PasswordSubject {
@@ -104,11 +116,12 @@ export class PasswordPolicy {
     const length = codePointLength(password);
     const min = PASSWORD_MIN_LENGTH[subject.kind];
     if (length < min) {
-      problems.push({ code: 'TOO_SHORT', message: `Use at least ${min} characters.` });
+      problems.push({ code: 'TOO_SHORT', limit: min, message: `Use at least ${min} characters.` });
     }
     if (length > PASSWORD_MAX_LENGTH) {
       problems.push({
         code: 'TOO_LONG',
+        limit: PASSWORD_MAX_LENGTH,
         message: `Use at most ${PASSWORD_MAX_LENGTH} characters.`,
       });
       return problems; // nothing else is worth computing on oversized input
@@ -158,7 +171,12 @@ export class PasswordPolicy {
     throw new DomainError(
       'WEAK_PASSWORD',
       problems[0]?.message,
-      problems.map((p) => ({ path: field, message: p.message })),
+      problems.map((p) => ({
+        path: field,
+        rule: RULE_OF[p.code],
+        ...(p.limit === undefined ? {} : { limit: p.limit }),
+        message: p.message,
+      })),
     );
   }
 }
