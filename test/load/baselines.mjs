@@ -3,7 +3,7 @@
 //   node baselines.mjs redis PORT — GET /listing returns a stored listing JSON from Redis
 //   node baselines.mjs pg PORT    — the listing SQL the API runs (ProductListingRepository), by hand:
 //     GET /category?category=&sort=&limit=&inStock=  page + precomputed counts (product_facet_count)
-//     GET /price?minPrice=N                           page + single-scan facet aggregation
+//     GET /price?minPrice=N                           page + price-band counts (product_price_band_count)
 //     GET /search?q=&minPrice=N                       relevance page + single-scan aggregation
 // Like the API, each distinct SQL text runs as a named prepared statement.
 // Keep these queries in step with apps/api/src/catalogue/product-listing.repository.ts.
@@ -90,9 +90,17 @@ if (mode === 'redis') {
     const min = Number(req.query.minPrice ?? 0);
     const where = `p.status = 'active' AND p.price_to >= $1`;
     const newest = SORTS.newest;
+    // The price-band summary (product_price_band_count) plus the products near the bound.
+    const banded =
+      `SELECT x.token, sum(x.n)::int AS count FROM (` +
+      `SELECT s.token, s.product_count AS n FROM product_price_band_count s ` +
+      `WHERE s.side = 'min' AND s.band = (SELECT min(band) FROM price_band WHERE lower > $1) AND s.product_count > 0 ` +
+      `UNION ALL SELECT t.token, 1 AS n FROM product p ` +
+      `CROSS JOIN LATERAL unnest(p.facet_tokens || ''::text) AS t(token) ` +
+      `WHERE p.status = 'active' AND p.price_to >= $1 AND p.price_to < coalesce((SELECT min(lower) FROM price_band WHERE lower > $1), 2147483647)) AS x GROUP BY x.token`;
     const [rows, summary] = await Promise.all([
       pool.query(page(where, newest.key, newest.out, newest.dir, '$2'), [min, 25]),
-      pool.query(aggregated(where), [min]),
+      pool.query(banded, [min]),
     ]);
     return answer(rows.rows, summary.rows, 24);
   });

@@ -180,13 +180,21 @@ export class ProductListingRepository {
    * The total and the facet counts of a listing. Facet counts are disjunctive: the counts of a
    * facet key apply every filter except that key's own, so choosing `colour:Red` still shows how
    * many products each other colour has. Listings filtered only by category and stock read the
-   * precomputed `product_facet_count` table instead of aggregating products.
+   * precomputed `product_facet_count` table instead of aggregating products; those also bounded by
+   * one price (`minPrice` or `maxPrice`) read `product_price_band_count` ({@link banded}).
    */
   async summary(filter: ListingFilter): Promise<ListingSummary> {
     const groups = facetGroups(filter.facets);
     const precomputable =
       filter.q === undefined && filter.minPrice === undefined && filter.maxPrice === undefined;
     if (precomputable && groups.length === 0) return this.precomputed(filter);
+    if (
+      filter.q === undefined &&
+      groups.length === 0 &&
+      (filter.minPrice === undefined) !== (filter.maxPrice === undefined)
+    ) {
+      return this.banded(filter);
+    }
     const only = groups.length === 1 ? groups[0] : undefined;
     if (precomputable && only) {
       // The chosen key's own counts ignore its filter: they are the precomputed ones.
@@ -212,6 +220,61 @@ export class ProductListingRepository {
     const sql =
       `SELECT s.token, sum(s.product_count)::int AS count FROM product_facet_count s ` +
       `WHERE ${conditions.join(' AND ')} GROUP BY s.token`;
+    return summaryOf(await this.run<TokenCount>(sql, params.values));
+  }
+
+  /**
+   * Summary of a listing bounded by one price (and optionally a category and stock), from
+   * `product_price_band_count`: the counts of the band nearest the bound on the matching side,
+   * plus the products between the bound and that band's lower bound, aggregated here (a few dozen
+   * at most: bands are 5–100 € wide where products are).
+   *
+   * - `minPrice` X: band *k* is the first whose lower bound is above X; its `min` row counts the
+   *   products with `price_to >=` that bound, and the rest match with `X <= price_to <` it.
+   * - `maxPrice` Y: band *k* is the last whose lower bound is at most Y; its `max` row counts the
+   *   products with `price_from <` that bound, and the rest match with that bound `<= price_from <= Y`.
+   */
+  private async banded(filter: ListingFilter): Promise<ListingSummary> {
+    const params = new SqlParams();
+    const isMin = filter.minPrice !== undefined;
+    const bound = params.add(isMin ? filter.minPrice : filter.maxPrice);
+    // Scalar subqueries (run once, before the scans), so the edge's range is an index condition.
+    const band = isMin
+      ? `(SELECT min(band) FROM price_band WHERE lower > ${bound})`
+      : `(SELECT max(band) FROM price_band WHERE lower <= ${bound})`;
+    const counted = [
+      `s.side = '${isMin ? 'min' : 'max'}'`,
+      `s.band = ${band}`,
+      's.product_count > 0',
+    ];
+    const edge = [
+      `p.status = 'active'`,
+      ...(isMin
+        ? [
+            `p.price_to >= ${bound}`,
+            `p.price_to < coalesce((SELECT min(lower) FROM price_band WHERE lower > ${bound}), 2147483647)`,
+          ]
+        : [
+            `p.price_from <= ${bound}`,
+            `p.price_from >= (SELECT max(lower) FROM price_band WHERE lower <= ${bound})`,
+          ]),
+    ];
+    if (filter.categorySlug !== undefined) {
+      const slug = params.add(filter.categorySlug);
+      counted.push(`s.category_id IN (${subtreeOf(slug)})`);
+      edge.push(`p.category_id IN (${subtreeOf(slug)})`);
+    }
+    if (filter.inStock !== undefined) {
+      counted.push(`s.in_stock = ${params.add(filter.inStock)}`);
+      edge.push(filter.inStock ? 'p.in_stock' : 'NOT p.in_stock');
+    }
+    const sql =
+      `SELECT x.token, sum(x.n)::int AS count FROM (` +
+      `SELECT s.token, s.product_count AS n FROM product_price_band_count s ` +
+      `WHERE ${counted.join(' AND ')} ` +
+      `UNION ALL SELECT t.token, 1 AS n FROM product p ` +
+      `CROSS JOIN LATERAL unnest(p.facet_tokens || ''::text) AS t(token) ` +
+      `WHERE ${edge.join(' AND ')}) AS x GROUP BY x.token`;
     return summaryOf(await this.run<TokenCount>(sql, params.values));
   }
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import pg from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -62,7 +63,10 @@ beforeAll(async () => {
 
   ownerUrl.pathname = `/${database}`;
   owner = await new DataSource(
-    dataSourceOptions(loadConfig({ NODE_ENV: 'test', DATABASE_URL: ownerUrl.toString() }), 'migrate'),
+    dataSourceOptions(
+      loadConfig({ NODE_ENV: 'test', DATABASE_URL: ownerUrl.toString() }),
+      'migrate',
+    ),
   ).initialize();
   await owner.runMigrations({ transaction: 'each' });
   await seedCatalogue(owner, { productCount: 150 });
@@ -99,7 +103,9 @@ function queryString(query: ListingQuery): string {
 }
 
 async function listing(query: ListingQuery): Promise<ProductList> {
-  const response = await http().get(`/api/products?${queryString(query)}`).expect(200);
+  const response = await http()
+    .get(`/api/products?${queryString(query)}`)
+    .expect(200);
   return ProductListSchema.parse(response.body);
 }
 
@@ -184,8 +190,24 @@ async function expectCountsMatch(query: ListingQuery): Promise<void> {
   }
 }
 
-/** Every `product_facet_count` row equals a recount from the products (zero rows may remain). */
+/** Every `product_facet_count` and `product_price_band_count` row equals a recount. */
 async function expectSummaryConsistent(): Promise<void> {
+  const bandDrift = await app().query<{ side: string; band: number; token: string }[]>(
+    `WITH truth AS (
+       SELECT 'min' AS side, b.band, p.category_id, p.in_stock, t.token, count(*)::int AS n
+         FROM product p JOIN price_band b ON b.lower <= p.price_to
+         CROSS JOIN LATERAL unnest(p.facet_tokens || ''::text) AS t(token)
+        WHERE p.status = 'active' GROUP BY 1, 2, 3, 4, 5
+       UNION ALL
+       SELECT 'max', b.band, p.category_id, p.in_stock, t.token, count(*)::int
+         FROM product p JOIN price_band b ON b.lower > p.price_from
+         CROSS JOIN LATERAL unnest(p.facet_tokens || ''::text) AS t(token)
+        WHERE p.status = 'active' GROUP BY 1, 2, 3, 4, 5)
+     SELECT side, band, token FROM truth
+       FULL JOIN product_price_band_count s USING (side, band, category_id, in_stock, token)
+      WHERE coalesce(truth.n, 0) <> coalesce(s.product_count, 0)`,
+  );
+  expect(bandDrift).toEqual([]);
   const drift = await app().query<{ category_id: string; token: string }[]>(
     `WITH truth AS (
        SELECT p.category_id, p.in_stock, t.token, count(*)::int AS n
@@ -224,6 +246,19 @@ async function representativeQueries(): Promise<ListingQuery[]> {
     { minPrice: 2_000, maxPrice: 6_000, facet: [`size:${size}`] },
     { q: 'cotton', facet: [`colour:${colour2}`] },
     { category: 'women', inStock: true, facet: [`size:${size}`, `colour:${colour1}`] },
+    // One price bound: the price-band summary, on and around band bounds, beyond the last band.
+    { minPrice: 0 },
+    { minPrice: 2_499 },
+    { minPrice: 2_500 },
+    { minPrice: 4_321 },
+    { minPrice: 2_000_000 },
+    { maxPrice: 0 },
+    { maxPrice: 4_999 },
+    { maxPrice: 5_000 },
+    { maxPrice: 2_000_000 },
+    { category: 'women', minPrice: 3_000 },
+    { category: 'women-knitwear', inStock: true, maxPrice: 8_000 },
+    { inStock: false, minPrice: 1_500 },
   ].map((query) => JSON.parse(JSON.stringify(query)) as ListingQuery);
 }
 
@@ -254,6 +289,27 @@ const products = () => app().getRepository(Product);
 describe('precomputed facet counts', () => {
   it('match the products, on every listing path', async () => {
     await expectEverythingConsistent();
+  });
+
+  it('match the products for any one price bound, category and stock filter (property)', async () => {
+    const categories = (
+      await app().query<{ slug: string }[]>(`SELECT slug FROM category ORDER BY slug`)
+    ).map((row) => row.slug);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('minPrice', 'maxPrice'),
+        fc.oneof(fc.integer({ min: 0, max: 60_000 }), fc.integer({ min: 0, max: 1_200_000 })),
+        fc.option(fc.constantFrom(...categories), { nil: undefined }),
+        fc.option(fc.boolean(), { nil: undefined }),
+        async (side, bound, category, inStock) => {
+          const query: ListingQuery = { [side]: bound };
+          if (category !== undefined) query.category = category;
+          if (inStock !== undefined) query.inStock = inStock;
+          await expectCountsMatch(query);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
   it('stay exact when a product is added', async () => {

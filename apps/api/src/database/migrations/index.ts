@@ -13,6 +13,7 @@ import { CreateOrders1763920000000 } from './1763920000000-create-orders';
 import { CreateOrderRefunds1763920000001 } from './1763920000001-create-order-refunds';
 import { OrderGuestAccess1763920000002 } from './1763920000002-order-guest-access';
 import { UserLocale1763930000000 } from './1763930000000-user-locale';
+import { CataloguePriceBandCounts1763940000000 } from './1763940000000-catalogue-price-band-counts';
 
 /** Every migration, in order. Generated or hand-written, each is committed and reviewed. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   CreateOrderRefunds1763920000001,
   OrderGuestAccess1763920000002,
   UserLocale1763930000000,
+  CataloguePriceBandCounts1763940000000,
 ];
