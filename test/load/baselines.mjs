@@ -94,10 +94,11 @@ if (mode === 'redis') {
     const banded =
       `SELECT x.token, sum(x.n)::int AS count FROM (` +
       `SELECT s.token, s.product_count AS n FROM product_price_band_count s ` +
-      `WHERE s.side = 'min' AND s.band = (SELECT min(band) FROM price_band WHERE lower > $1) AND s.product_count > 0 ` +
+      `WHERE s.side = 'to' AND s.product_count > 0 AND s.band = (SELECT min(band) FROM price_band WHERE lower > $1) ` +
       `UNION ALL SELECT t.token, 1 AS n FROM product p ` +
       `CROSS JOIN LATERAL unnest(p.facet_tokens || ''::text) AS t(token) ` +
-      `WHERE p.status = 'active' AND p.price_to >= $1 AND p.price_to < coalesce((SELECT min(lower) FROM price_band WHERE lower > $1), 2147483647)) AS x GROUP BY x.token`;
+      `WHERE p.status = 'active' AND p.price_to >= $1 AND p.price_to < coalesce((SELECT min(lower) FROM price_band WHERE lower > $1), 2147483647)` +
+      `) AS x GROUP BY x.token HAVING sum(x.n) > 0`;
     const [rows, summary] = await Promise.all([
       pool.query(page(where, newest.key, newest.out, newest.dir, '$2'), [min, 25]),
       pool.query(banded, [min]),

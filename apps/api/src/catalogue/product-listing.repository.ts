@@ -225,56 +225,53 @@ export class ProductListingRepository {
 
   /**
    * Summary of a listing bounded by one price (and optionally a category and stock), from
-   * `product_price_band_count`: the counts of the band nearest the bound on the matching side,
-   * plus the products between the bound and that band's lower bound, aggregated here (a few dozen
-   * at most: bands are 5–100 € wide where products are).
+   * `product_price_band_count`, whose rows count the products priced at or above a band's lower
+   * bound on one side (`to`: `price_to`, `from`: `price_from`). With *k* the first band whose
+   * lower bound is above the bound:
    *
-   * - `minPrice` X: band *k* is the first whose lower bound is above X; its `min` row counts the
-   *   products with `price_to >=` that bound, and the rest match with `X <= price_to <` it.
-   * - `maxPrice` Y: band *k* is the last whose lower bound is at most Y; its `max` row counts the
-   *   products with `price_from <` that bound, and the rest match with that bound `<= price_from <= Y`.
+   * - `minPrice` X: the `to` rows of band *k*, plus the products with `X <= price_to <` that band's
+   *   bound (aggregated here: a few dozen at most, bands are 5–100 € wide where products are).
+   * - `maxPrice` Y: the `from` rows of band 0 (every product), minus those of band *k*, minus the
+   *   products with `Y < price_from <` that band's bound.
+   *
+   * The band and its bound are scalar subqueries, so the products near the bound are found by an
+   * index range scan.
    */
   private async banded(filter: ListingFilter): Promise<ListingSummary> {
     const params = new SqlParams();
     const isMin = filter.minPrice !== undefined;
     const bound = params.add(isMin ? filter.minPrice : filter.maxPrice);
-    // Scalar subqueries (run once, before the scans), so the edge's range is an index condition.
-    const band = isMin
-      ? `(SELECT min(band) FROM price_band WHERE lower > ${bound})`
-      : `(SELECT max(band) FROM price_band WHERE lower <= ${bound})`;
-    const counted = [
-      `s.side = '${isMin ? 'min' : 'max'}'`,
-      `s.band = ${band}`,
-      's.product_count > 0',
-    ];
-    const edge = [
+    const column = isMin ? 'p.price_to' : 'p.price_from';
+    const above = `(SELECT min(band) FROM price_band WHERE lower > ${bound})`;
+    const aboveLower = `coalesce((SELECT min(lower) FROM price_band WHERE lower > ${bound}), 2147483647)`;
+    const rows = [`s.side = '${isMin ? 'to' : 'from'}'`, 's.product_count > 0'];
+    const near = [
       `p.status = 'active'`,
-      ...(isMin
-        ? [
-            `p.price_to >= ${bound}`,
-            `p.price_to < coalesce((SELECT min(lower) FROM price_band WHERE lower > ${bound}), 2147483647)`,
-          ]
-        : [
-            `p.price_from <= ${bound}`,
-            `p.price_from >= (SELECT max(lower) FROM price_band WHERE lower <= ${bound})`,
-          ]),
+      `${column} ${isMin ? '>=' : '>'} ${bound}`,
+      `${column} < ${aboveLower}`,
     ];
     if (filter.categorySlug !== undefined) {
       const slug = params.add(filter.categorySlug);
-      counted.push(`s.category_id IN (${subtreeOf(slug)})`);
-      edge.push(`p.category_id IN (${subtreeOf(slug)})`);
+      rows.push(`s.category_id IN (${subtreeOf(slug)})`);
+      near.push(`p.category_id IN (${subtreeOf(slug)})`);
     }
     if (filter.inStock !== undefined) {
-      counted.push(`s.in_stock = ${params.add(filter.inStock)}`);
-      edge.push(filter.inStock ? 'p.in_stock' : 'NOT p.in_stock');
+      rows.push(`s.in_stock = ${params.add(filter.inStock)}`);
+      near.push(filter.inStock ? 'p.in_stock' : 'NOT p.in_stock');
     }
+    const where = rows.join(' AND ');
+    const band = (n: string, sign: string) =>
+      `SELECT s.token, ${sign}s.product_count AS n FROM product_price_band_count s ` +
+      `WHERE ${where} AND s.band = ${n}`;
+    const parts = isMin ? [band(above, '')] : [band('0', ''), band(above, '-')];
+    parts.push(
+      `SELECT t.token, ${isMin ? '1' : '-1'} AS n FROM product p ` +
+        `CROSS JOIN LATERAL unnest(p.facet_tokens || ''::text) AS t(token) ` +
+        `WHERE ${near.join(' AND ')}`,
+    );
     const sql =
-      `SELECT x.token, sum(x.n)::int AS count FROM (` +
-      `SELECT s.token, s.product_count AS n FROM product_price_band_count s ` +
-      `WHERE ${counted.join(' AND ')} ` +
-      `UNION ALL SELECT t.token, 1 AS n FROM product p ` +
-      `CROSS JOIN LATERAL unnest(p.facet_tokens || ''::text) AS t(token) ` +
-      `WHERE ${edge.join(' AND ')}) AS x GROUP BY x.token`;
+      `SELECT x.token, sum(x.n)::int AS count FROM (${parts.join(' UNION ALL ')}) AS x ` +
+      `GROUP BY x.token HAVING sum(x.n) > 0`;
     return summaryOf(await this.run<TokenCount>(sql, params.values));
   }
 

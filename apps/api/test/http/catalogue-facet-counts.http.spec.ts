@@ -194,13 +194,13 @@ async function expectCountsMatch(query: ListingQuery): Promise<void> {
 async function expectSummaryConsistent(): Promise<void> {
   const bandDrift = await app().query<{ side: string; band: number; token: string }[]>(
     `WITH truth AS (
-       SELECT 'min' AS side, b.band, p.category_id, p.in_stock, t.token, count(*)::int AS n
+       SELECT 'to' AS side, b.band, p.category_id, p.in_stock, t.token, count(*)::int AS n
          FROM product p JOIN price_band b ON b.lower <= p.price_to
          CROSS JOIN LATERAL unnest(p.facet_tokens || ''::text) AS t(token)
         WHERE p.status = 'active' GROUP BY 1, 2, 3, 4, 5
        UNION ALL
-       SELECT 'max', b.band, p.category_id, p.in_stock, t.token, count(*)::int
-         FROM product p JOIN price_band b ON b.lower > p.price_from
+       SELECT 'from', b.band, p.category_id, p.in_stock, t.token, count(*)::int
+         FROM product p JOIN price_band b ON b.lower <= p.price_from
          CROSS JOIN LATERAL unnest(p.facet_tokens || ''::text) AS t(token)
         WHERE p.status = 'active' GROUP BY 1, 2, 3, 4, 5)
      SELECT side, band, token FROM truth

@@ -21,10 +21,13 @@ const BAND_LOWER_BOUNDS = [
  *
  * - `price_band`: fixed lower bounds (cents), band 0 at 0.
  * - `product_price_band_count`: per (side, band, leaf category, in-stock flag, token), the number
- *   of active products — side `min`: those with `price_to >= lower` (they match any `minPrice` up
- *   to that bound); side `max`: those with `price_from < lower` (they match any `maxPrice` from
- *   that bound on). The empty token `''` counts products. A listing bounded at X adds the band
- *   nearest X to the products between X and that band's bound, which it aggregates itself.
+ *   of active products whose price on that side is at least the band's lower bound — side `to`:
+ *   `price_to >= lower` (they match any `minPrice` up to that bound); side `from`:
+ *   `price_from >= lower` (band 0 counts every product; a `maxPrice` listing subtracts the band
+ *   above its bound). The empty token `''` counts products. A listing bounded at X combines the
+ *   rows of the band above X with the few products between X and that band's bound, which it
+ *   aggregates itself. Both sides count "at or above" so that a product contributes only to the
+ *   bands at or below its prices (a cheap product to a few), not to every band above them.
  * - Statement-level triggers with transition tables keep it exact in the same transaction as any
  *   write to `product`, as `product_facet_count`'s do: each changed row's contributions (one per
  *   band it counts in and token) are subtracted for its old version and added for its new one.
@@ -44,7 +47,7 @@ export class CataloguePriceBandCounts1763940000000 implements MigrationInterface
     );
     await q.query(`
       CREATE TABLE product_price_band_count (
-        side          text NOT NULL CHECK (side IN ('min', 'max')),
+        side          text NOT NULL CHECK (side IN ('to', 'from')),
         band          smallint NOT NULL REFERENCES price_band(band),
         category_id   uuid NOT NULL REFERENCES category(id) ON DELETE CASCADE,
         in_stock      boolean NOT NULL,
@@ -76,13 +79,13 @@ export class CataloguePriceBandCounts1763940000000 implements MigrationInterface
       ON CONFLICT (side, band, category_id, in_stock, token)
       DO UPDATE SET product_count = s.product_count + EXCLUDED.product_count;`;
     const contributions = (table: string, sign: 1 | -1) => `
-      SELECT 'min' AS side, b.band, r.category_id, r.in_stock, t.token, ${sign} AS delta
+      SELECT 'to' AS side, b.band, r.category_id, r.in_stock, t.token, ${sign} AS delta
         FROM ${table} r JOIN price_band b ON b.lower <= r.price_to
         CROSS JOIN LATERAL unnest(r.facet_tokens || ''::text) AS t(token)
        WHERE r.status = 'active'
       UNION ALL
-      SELECT 'max', b.band, r.category_id, r.in_stock, t.token, ${sign}
-        FROM ${table} r JOIN price_band b ON b.lower > r.price_from
+      SELECT 'from', b.band, r.category_id, r.in_stock, t.token, ${sign}
+        FROM ${table} r JOIN price_band b ON b.lower <= r.price_from
         CROSS JOIN LATERAL unnest(r.facet_tokens || ''::text) AS t(token)
        WHERE r.status = 'active'`;
     // The fragments above are constants of this file; no value reaches the SQL text.
