@@ -38,8 +38,9 @@ interface RouteRule {
  * Serves `@PublicCache()` routes from the response cache (in-process, then Redis) and marks their
  * responses public and cacheable with an ETag (the conditional-GET hook answers 304 when it
  * matches). A miss is stored on its key's second miss ({@link CacheAdmission}), so a URL is served
- * from the cache from its third request on. Other routes keep the default `Cache-Control: no-store`. It runs after the guards, so
- * a cached response is rate limited and access checked like any other.
+ * from the cache from its third request on. Other routes keep the default
+ * `Cache-Control: no-store`. It runs after the guards, so a cached response is rate limited and
+ * access checked like any other.
  *
  * A cacheable route must also be `@Public()`: a response cached for one caller is served to all.
  * Routes it has served are recorded for the fast path (see `public-cache-fast-path.ts`), which
