@@ -3,7 +3,7 @@
 //   node baselines.mjs redis PORT — GET /listing returns a stored listing JSON from Redis
 //   node baselines.mjs pg PORT    — the listing SQL the API runs (ProductListingRepository), by hand:
 //     GET /category?category=&sort=&limit=&inStock=  page + precomputed counts (product_facet_count)
-//     GET /price?minPrice=N                           page + price-band counts (product_price_band_count)
+//     GET /price?minPrice=N                           page (shape chosen by price band) + price-band counts
 //     GET /search?q=&minPrice=N                       relevance page + single-scan aggregation
 // Like the API, each distinct SQL text runs as a named prepared statement.
 // Keep these queries in step with apps/api/src/catalogue/product-listing.repository.ts.
@@ -86,9 +86,28 @@ if (mode === 'redis') {
     return answer(rows.rows, summary.rows, limit);
   });
 
+  // The price-band totals that choose a price-bounded page's shape, as the API reads them
+  // (price-shape.ts): walk the sort's index, or read the price range when it keeps few products.
+  const bands = (
+    await pg_.query(
+      `SELECT b.lower, coalesce(sum(s.product_count) FILTER (WHERE s.side = 'to'), 0)::int AS to_at_least, ` +
+        `coalesce(sum(s.product_count) FILTER (WHERE s.side = 'from'), 0)::int AS from_at_least ` +
+        `FROM price_band b LEFT JOIN product_price_band_count s ON s.band = b.band AND s.token = '' ` +
+        `GROUP BY b.band, b.lower ORDER BY b.lower`,
+    )
+  ).rows;
+  const minPriceShape = (min, pageRows) => {
+    const band = bands.findLast((b) => b.lower <= min);
+    const matches = band?.to_at_least ?? 0;
+    return 8 * matches * matches < pageRows * (bands[0]?.from_at_least ?? 0) ? 'range' : 'walk';
+  };
+
   app.get('/price', async (req) => {
     const min = Number(req.query.minPrice ?? 0);
-    const where = `p.status = 'active' AND p.price_to >= $1`;
+    const walk = minPriceShape(min, 25) === 'walk';
+    const where = walk
+      ? `p.status = 'active' AND p.price_to >= (SELECT $1::int)`
+      : `p.status = 'active' AND p.price_to >= $1 AND p.price_to <= 2147483647`;
     const newest = SORTS.newest;
     // The price-band summary (product_price_band_count) plus the products near the bound.
     const banded =
@@ -100,7 +119,7 @@ if (mode === 'redis') {
       `WHERE p.status = 'active' AND p.price_to >= $1 AND p.price_to < coalesce((SELECT min(lower) FROM price_band WHERE lower > $1), 2147483647)` +
       `) AS x GROUP BY x.token HAVING sum(x.n) > 0`;
     const [rows, summary] = await Promise.all([
-      pool.query(page(where, newest.key, newest.out, newest.dir, '$2'), [min, 25]),
+      pool.query(page(where, newest.key, newest.out, newest.dir, walk ? '(SELECT $2::int)' : '$2'), [min, 25]),
       pool.query(banded, [min]),
     ]);
     return answer(rows.rows, summary.rows, 24);

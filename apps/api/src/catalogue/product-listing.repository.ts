@@ -3,6 +3,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { ProductSort } from '@storefront/contracts';
 import type { ProductCursor } from './product-cursor';
+import { pricePageShape, type PriceDistribution, type PricePageShape } from './price-shape';
 
 /** Filters of a product listing, already validated. */
 export interface ListingFilter {
@@ -62,6 +63,18 @@ const TS_CONFIG = `'english'`;
  */
 export const MAX_PREPARED_SHAPES = 64;
 
+/** How long the price distribution that chooses a price-bounded page's shape is reused. */
+export const PRICE_DISTRIBUTION_TTL_MS = 60_000;
+
+/** Largest `int` price: the open end of a price range written as a closed one. */
+const MAX_PRICE_SQL = 2_147_483_647;
+
+/**
+ * How a price bound is written: `plain` as it is; `walk` and `range` as the page shapes of
+ * {@link PricePageShape} need it, so that one reusable plan fits each.
+ */
+type PriceSql = 'plain' | PricePageShape;
+
 /**
  * How each allowed sort orders rows. This table is the only source of SQL fragments for ORDER BY
  * and keyset comparisons: a sort name from a request selects an entry, it never becomes SQL itself.
@@ -97,6 +110,7 @@ const SORT_SPECS: Record<
 @Injectable()
 export class ProductListingRepository {
   private readonly statementNames = new Map<string, string>();
+  private distribution?: { loadedAt: number; value: Promise<PriceDistribution> };
 
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
@@ -124,7 +138,11 @@ export class ProductListingRepository {
    * Conditions every listing query shares (status, search, category, price, stock) — everything
    * but the facet filters, which {@link facetGroups} turns into one condition per facet key.
    */
-  private baseWhere(filter: ListingFilter, params: SqlParams): { sql: string; qParam: string } {
+  private baseWhere(
+    filter: ListingFilter,
+    params: SqlParams,
+    price: PriceSql = 'plain',
+  ): { sql: string; qParam: string } {
     const conditions = [`p.status = 'active'`];
     let qParam = '';
     if (filter.q !== undefined) {
@@ -135,20 +153,87 @@ export class ProductListingRepository {
       conditions.push(`p.category_id IN (${subtreeOf(params.add(filter.categorySlug))})`);
     }
     // A product matches a price range when any of its variants could: ranges overlap.
-    if (filter.minPrice !== undefined)
-      conditions.push(`p.price_to >= ${params.add(filter.minPrice)}`);
-    if (filter.maxPrice !== undefined)
-      conditions.push(`p.price_from <= ${params.add(filter.maxPrice)}`);
+    if (filter.minPrice !== undefined) {
+      const bound = params.add(filter.minPrice);
+      conditions.push(
+        price === 'walk'
+          ? `p.price_to >= (SELECT ${bound}::int)`
+          : price === 'range'
+            ? `p.price_to >= ${bound} AND p.price_to <= ${MAX_PRICE_SQL}`
+            : `p.price_to >= ${bound}`,
+      );
+    }
+    if (filter.maxPrice !== undefined) {
+      const bound = params.add(filter.maxPrice);
+      conditions.push(
+        price === 'walk'
+          ? `p.price_from <= (SELECT ${bound}::int)`
+          : price === 'range'
+            ? `p.price_from <= ${bound} AND p.price_from >= 0`
+            : `p.price_from <= ${bound}`,
+      );
+    }
     if (filter.inStock === true) conditions.push('p.in_stock');
     if (filter.inStock === false) conditions.push('NOT p.in_stock');
     return { sql: conditions.join(' AND '), qParam };
   }
 
   /** Every filter of the listing: the base conditions and each facet key's condition. */
-  private where(filter: ListingFilter, params: SqlParams): { sql: string; qParam: string } {
-    const base = this.baseWhere(filter, params);
+  private where(
+    filter: ListingFilter,
+    params: SqlParams,
+    price: PriceSql,
+  ): { sql: string; qParam: string } {
+    const base = this.baseWhere(filter, params, price);
     const groups = facetGroups(filter.facets).map((group) => matchSql(group, params));
     return { sql: [base.sql, ...groups].join(' AND '), qParam: base.qParam };
+  }
+
+  /**
+   * The shape of a page query: a listing bounded by price (and not searched: the search condition
+   * leads those plans) gets one of {@link PricePageShape}, chosen from the price-band totals.
+   */
+  async pageShape(filter: ListingFilter, limit: number): Promise<PriceSql> {
+    if (filter.q !== undefined) return 'plain';
+    if (filter.minPrice === undefined && filter.maxPrice === undefined) return 'plain';
+    const distribution = await this.priceDistribution();
+    return pricePageShape(distribution, filter.minPrice, filter.maxPrice, limit + 1);
+  }
+
+  /**
+   * The price-band totals ({@link PriceDistribution}), read at most once per
+   * {@link PRICE_DISTRIBUTION_TTL_MS} per process; concurrent requests share one read.
+   */
+  private priceDistribution(): Promise<PriceDistribution> {
+    const now = Date.now();
+    const cached = this.distribution;
+    if (cached && now - cached.loadedAt < PRICE_DISTRIBUTION_TTL_MS) return cached.value;
+    const value = this.loadPriceDistribution();
+    this.distribution = { loadedAt: now, value };
+    // A failed read is not kept: the next listing tries again.
+    value.catch(() => {
+      if (this.distribution?.value === value) this.distribution = undefined;
+    });
+    return value;
+  }
+
+  private async loadPriceDistribution(): Promise<PriceDistribution> {
+    const rows = await this.dataSource.query<
+      { lower: number; to_at_least: number; from_at_least: number }[]
+    >(
+      `SELECT b.lower,
+              coalesce(sum(s.product_count) FILTER (WHERE s.side = 'to'), 0)::int AS to_at_least,
+              coalesce(sum(s.product_count) FILTER (WHERE s.side = 'from'), 0)::int AS from_at_least
+         FROM price_band b
+         LEFT JOIN product_price_band_count s ON s.band = b.band AND s.token = ''
+        GROUP BY b.band, b.lower
+        ORDER BY b.lower`,
+    );
+    return {
+      lowers: rows.map((row) => row.lower),
+      toAtLeast: rows.map((row) => row.to_at_least),
+      fromAtLeast: rows.map((row) => row.from_at_least),
+    };
   }
 
   /** One page of products (fetches `limit + 1` rows so the caller knows whether more follow). */
@@ -158,8 +243,9 @@ export class ProductListingRepository {
     limit: number,
     after?: ProductCursor,
   ): Promise<ListingRow[]> {
+    const shape = await this.pageShape(filter, limit);
     const params = new SqlParams();
-    const { sql: where, qParam } = this.where(filter, params);
+    const { sql: where, qParam } = this.where(filter, params, shape);
     const spec = SORT_SPECS[sort];
     const key = spec.key(qParam);
     let keyset = '';
@@ -172,7 +258,10 @@ export class ProductListingRepository {
       `p.in_stock, i.url AS image_url, i.alt AS image_alt, ${spec.out(qParam)} AS sort_key ` +
       `FROM product p JOIN category c ON c.id = p.category_id ` +
       `LEFT JOIN product_image i ON i.product_id = p.id AND i.position = 0 ` +
-      `WHERE ${where}${keyset} ORDER BY ${key} ${spec.dir}, p.id ${spec.dir} LIMIT ${params.add(limit + 1)}`;
+      `WHERE ${where}${keyset} ORDER BY ${key} ${spec.dir}, p.id ${spec.dir} ` +
+      (shape === 'walk'
+        ? `LIMIT (SELECT ${params.add(limit + 1)}::int)`
+        : `LIMIT ${params.add(limit + 1)}`);
     return this.run<ListingRow>(sql, params.values);
   }
 
@@ -243,7 +332,7 @@ export class ProductListingRepository {
     const bound = params.add(isMin ? filter.minPrice : filter.maxPrice);
     const column = isMin ? 'p.price_to' : 'p.price_from';
     const above = `(SELECT min(band) FROM price_band WHERE lower > ${bound})`;
-    const aboveLower = `coalesce((SELECT min(lower) FROM price_band WHERE lower > ${bound}), 2147483647)`;
+    const aboveLower = `coalesce((SELECT min(lower) FROM price_band WHERE lower > ${bound}), ${MAX_PRICE_SQL})`;
     const rows = [`s.side = '${isMin ? 'to' : 'from'}'`, 's.product_count > 0'];
     const near = [
       `p.status = 'active'`,

@@ -8,13 +8,15 @@ import { Product } from '../../src/catalogue/entities';
 import { loadConfig } from '../../src/config/app-config';
 import { PublicResponseCache } from '../../src/core/http/public-response-cache.service';
 import { dataSourceOptions } from '../../src/database/data-source-options';
+import { ProductListingRepository } from '../../src/catalogue/product-listing.repository';
 import { seedCatalogue } from '../../src/seed/seed-catalogue';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * Listing totals and facet counts against an independent oracle computed in TypeScript from the
  * products' own columns — before and after catalogue changes, so the precomputed
- * `product_facet_count` rows and the single-scan aggregation are both checked. These tests write
+ * `product_facet_count` rows and the single-scan aggregation are both checked — and the pages of
+ * price-bounded listings against a plain query. These tests write
  * the catalogue, so they run on a database of their own (seeded like the run's database, with the
  * runtime role), and never disturb the other test files.
  */
@@ -100,6 +102,11 @@ function queryString(query: ListingQuery): string {
     for (const item of Array.isArray(value) ? value : [value]) params.append(name, String(item));
   }
   return params.toString();
+}
+
+async function listPage(query: URLSearchParams): Promise<ProductList> {
+  const response = await http().get(`/api/products?${query.toString()}`).expect(200);
+  return ProductListSchema.parse(response.body);
 }
 
 async function listing(query: ListingQuery): Promise<ProductList> {
@@ -422,5 +429,72 @@ describe('precomputed facet counts', () => {
         WHERE p.status = 'active' AND c.path LIKE '/women/%'`,
     );
     expect(tree.items.find((c) => c.slug === 'women')?.productCount).toBe(women!.n);
+  });
+});
+
+describe('price-bounded listing pages', () => {
+  it('list exactly the matching products, in every sort and whichever page shape is chosen', async () => {
+    const db = app();
+    const repository = t.app.get(ProductListingRepository);
+    const priceTo = (
+      await db.query<{ price: number }[]>(
+        `SELECT price_to AS price FROM product WHERE status = 'active' ORDER BY price_to DESC`,
+      )
+    ).map((row) => row.price);
+    const priceFrom = (
+      await db.query<{ price: number }[]>(
+        `SELECT price_from AS price FROM product WHERE status = 'active' ORDER BY price_from`,
+      )
+    ).map((row) => row.price);
+    // Bounds keeping a handful of products (read through the price index), about half of them
+    // and nearly all (read by walking the sort's index).
+    const bounds: { minPrice?: number; maxPrice?: number }[] = [
+      { minPrice: priceTo[6]! },
+      { minPrice: priceTo[Math.floor(priceTo.length / 2)]! },
+      { minPrice: priceTo.at(-3)! },
+      { maxPrice: priceFrom[6]! },
+      { maxPrice: priceFrom[Math.floor(priceFrom.length / 2)]! },
+      {
+        minPrice: Math.min(priceTo[40]!, priceFrom[40]!),
+        maxPrice: Math.max(priceTo[40]!, priceFrom[40]!),
+      },
+    ];
+    const orderBy = {
+      newest: 'published_at DESC, id DESC',
+      price_asc: 'price_from ASC, id ASC',
+      price_desc: 'price_from DESC, id DESC',
+      name_asc: 'name ASC, id ASC',
+    };
+    const limit = 10;
+    const shapes = new Set<string>();
+    for (const bound of bounds) {
+      shapes.add(await repository.pageShape({ facets: [], ...bound }, limit));
+      for (const [sort, order] of Object.entries(orderBy)) {
+        for (const inStock of [undefined, true]) {
+          // The oracle: the same filter as a plain query, no shape, no keyset, no limit.
+          const expectedIds = (
+            await db.query<{ id: string }[]>(
+              // eslint-disable-next-line no-restricted-syntax -- ORDER BY from the table above
+              `SELECT id FROM product WHERE status = 'active' AND price_to >= $1 AND price_from <= $2 AND ($3::boolean IS NULL OR in_stock = $3) ORDER BY ${order}`,
+              [bound.minPrice ?? 0, bound.maxPrice ?? 2_147_483_647, inStock ?? null],
+            )
+          ).map((row) => row.id);
+          const ids: string[] = [];
+          let cursor: string | null = null;
+          do {
+            const query = new URLSearchParams({ sort, limit: String(limit) });
+            for (const [name, value] of Object.entries(bound)) query.set(name, String(value));
+            if (inStock !== undefined) query.set('inStock', String(inStock));
+            if (cursor !== null) query.set('cursor', cursor);
+            const page: ProductList = await listPage(query);
+            expect(page.total).toBe(expectedIds.length);
+            ids.push(...page.items.map((item) => item.id));
+            cursor = page.nextCursor;
+          } while (cursor !== null && ids.length <= expectedIds.length);
+          expect({ bound, sort, inStock, ids }).toEqual({ bound, sort, inStock, ids: expectedIds });
+        }
+      }
+    }
+    expect([...shapes].sort()).toEqual(['range', 'walk']);
   });
 });
