@@ -76,7 +76,7 @@ if (mode === 'redis') {
     }
     pageParams.push(limit + 1);
     const [rows, summary] = await Promise.all([
-      pool.query(page(pageWhere.join(' AND '), spec.key, spec.out, spec.dir, `$${pageParams.length}`), pageParams),
+      pool.query(page(pageWhere.join(' AND '), spec.key, spec.out, spec.dir, `(SELECT $${pageParams.length}::int)`), pageParams),
       pool.query(
         `SELECT s.token, sum(s.product_count)::int AS count FROM product_facet_count s ` +
           `WHERE ${countWhere.join(' AND ')} GROUP BY s.token`,
@@ -119,7 +119,7 @@ if (mode === 'redis') {
       `WHERE p.status = 'active' AND p.price_to >= $1 AND p.price_to < coalesce((SELECT min(lower) FROM price_band WHERE lower > $1), 2147483647)` +
       `) AS x GROUP BY x.token HAVING sum(x.n) > 0`;
     const [rows, summary] = await Promise.all([
-      pool.query(page(where, newest.key, newest.out, newest.dir, walk ? '(SELECT $2::int)' : '$2'), [min, 25]),
+      pool.query(page(where, newest.key, newest.out, newest.dir, '(SELECT $2::int)'), [min, 25]),
       pool.query(banded, [min]),
     ]);
     return answer(rows.rows, summary.rows, 24);

@@ -8,8 +8,9 @@
  * So the repository picks the shape from the price-band totals and writes the SQL so that each
  * shape's one reusable plan is the right one ({@link ProductListingRepository}).
  *
- * - `walk`: the price bound and the limit are hidden from the planner (scalar subqueries), so
- *   every execution gets the same plan, led by the sort's index and the other filters.
+ * - `walk`: the price bound is hidden from the planner in a scalar subquery (as the limit
+ *   of every page query but a search's is), so every execution gets the same plan, led by the sort's index and the
+ *   other filters.
  * - `range`: each bound is written as a closed range, which the planner estimates as narrow
  *   without seeing its values, so its one plan reads the price index.
  */

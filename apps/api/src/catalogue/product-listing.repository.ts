@@ -259,7 +259,12 @@ export class ProductListingRepository {
       `FROM product p JOIN category c ON c.id = p.category_id ` +
       `LEFT JOIN product_image i ON i.product_id = p.id AND i.position = 0 ` +
       `WHERE ${where}${keyset} ORDER BY ${key} ${spec.dir}, p.id ${spec.dir} ` +
-      (shape === 'walk'
+      // Unless searching, the limit is hidden from the planner (a scalar subquery): seen, it makes
+      // PostgreSQL plan every execution anew (a plan for 25 rows looks cheaper than the reusable
+      // one), which costs more than running the query (0.35 against 0.17 ms for an unfiltered
+      // page). A search is planned per execution anyway (its terms decide the plan), and knowing
+      // the limit helps that plan.
+      (filter.q === undefined
         ? `LIMIT (SELECT ${params.add(limit + 1)}::int)`
         : `LIMIT ${params.add(limit + 1)}`);
     return this.run<ListingRow>(sql, params.values);
