@@ -198,6 +198,11 @@ ratio('API listing, cached', 'bare Fastify + Redis GET', 50);
 ratio('API listing, uncached: category pages', 'bare pg: category pages', 60);
 ratio('API listing, uncached: price filter', 'bare pg: price filter', 60);
 ratio('API search, uncached', 'bare pg: search', 60);
-const over = names.filter((n) => n.startsWith('API') && summary[n].p99 > 50).map((n) => `${n} ${summary[n].p99} ms`);
+// Beside each scenario over the target, its bare baseline's p99: when the bare server, doing the
+// same data work with nothing else, is itself above 50 ms, the machine decides, not the API.
+const bareOf = (api) => scenarios.find((s) => `API ${s.name}` === api)?.bare?.name;
+const over = names
+  .filter((n) => n.startsWith('API') && summary[n].p99 > 50)
+  .map((n) => `${n} ${summary[n].p99} ms${bareOf(n) ? ` (${bareOf(n)}: ${summary[bareOf(n)].p99} ms)` : ''}`);
 console.log(`p99 ≤ 50 ms at ${CONNECTIONS} connections (median of rounds): ${over.length === 0 ? 'all API scenarios' : `not met by ${over.join(', ')}`}`);
 process.exit(0);
