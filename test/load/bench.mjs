@@ -69,6 +69,12 @@ function rssMiB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024);
 }
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+/** CPU time (user + system) process `pid` has used so far, in µs. */
+function cpuMicros(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
 async function waitFor(url) {
   for (let i = 0; i < 100; i++) {
     try {
@@ -84,9 +90,13 @@ function drive(url, pid, { makePath, first = 0, amount } = {}) {
     let n = 0;
     const options = { url, connections: CONNECTIONS, ...(amount ? { amount } : { duration: SECONDS }) };
     if (makePath) options.requests = [{ setupRequest: (req) => ({ ...req, path: makePath(first + n++) }) }];
+    const cpuBefore = cpuMicros(pid);
     autocannon(options, (error, result) => {
       if (error) return reject(error);
-      resolve({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, rss: rssMiB(pid), non2xx: result.non2xx + result.errors, requests: n || result.requests.total });
+      // The server's own CPU per answered request: unlike req/s, hardly moved by what else the two
+      // cores are doing (PostgreSQL, Redis and the load generator share them).
+      const cpuPerRequest = (cpuMicros(pid) - cpuBefore) / Math.max(1, result.requests.total);
+      resolve({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpu: cpuPerRequest, rss: rssMiB(pid), non2xx: result.non2xx + result.errors, requests: n || result.requests.total });
     });
   });
 }
@@ -180,13 +190,13 @@ const load = (l) => l.map((x) => x.toFixed(1)).join(' ');
 console.log(`\n${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${CONNECTIONS} connections, ${SECONDS} s per run (category pages: ${CATEGORY_PAGE_REQUESTS} requests), ${ROUNDS} rounds`);
 console.log(`load average (1/5/15 min): ${load(loadBefore)} before, ${load(os.loadavg())} after`);
 console.log(`catalogue: ${categoryCount} categories; ${categoryPages} distinct category pages\n`);
-console.log('| scenario | req/s (median) | req/s per round | p50 ms | p99 ms (median) | p99 ms per round | RSS MiB | non-2xx |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+console.log('| scenario | req/s (median) | req/s per round | p50 ms | p99 ms (median) | p99 ms per round | server CPU µs/req (median) | RSS MiB | non-2xx |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 const summary = {};
 for (const name of names) {
   const runs = rounds.map((r) => r[name]);
   summary[name] = { rps: median(runs.map((r) => r.rps)), p99: median(runs.map((r) => r.p99)), runs };
-  console.log(`| ${name} | ${Math.round(summary[name].rps)} | ${runs.map((r) => Math.round(r.rps)).join(' / ')} | ${median(runs.map((r) => r.p50))} | ${summary[name].p99} | ${runs.map((r) => r.p99).join(' / ')} | ${Math.max(...runs.map((r) => r.rss))} | ${runs.reduce((n, r) => n + r.non2xx, 0)} |`);
+  console.log(`| ${name} | ${Math.round(summary[name].rps)} | ${runs.map((r) => Math.round(r.rps)).join(' / ')} | ${median(runs.map((r) => r.p50))} | ${summary[name].p99} | ${runs.map((r) => r.p99).join(' / ')} | ${Math.round(median(runs.map((r) => r.cpu)))} | ${Math.max(...runs.map((r) => r.rss))} | ${runs.reduce((n, r) => n + r.non2xx, 0)} |`);
 }
 const ratio = (api, base, target) => {
   const each = rounds.map((r) => Math.round((100 * r[api].rps) / r[base].rps));
