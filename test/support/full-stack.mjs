@@ -36,14 +36,14 @@ function databaseUrlOf(name) {
   return url.toString();
 }
 
-/** Drops and creates database `name`, as a copy of `template` if given; returns its URL. */
+/** Drops database `name` and creates it again as a copy of database `template`; returns its URL. */
 async function freshDatabase(name, template) {
   if (!/^[a-z][a-z0-9_]{0,62}$/.test(name)) throw new Error(`bad database name ${name}`);
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
   } finally {
     await admin.end();
   }
