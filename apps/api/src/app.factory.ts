@@ -77,7 +77,20 @@ export async function createApp(
   // Session ids are opaque random values checked against Redis: the cookie needs no signature.
   await app.register(cookie);
 
+  // Every request counts as in flight from its first hook until its reply is sent (or, failing
+  // that, finished), and closing the server waits for none to be left, before the stores close:
+  // a request whose client went away holds no connection open, yet its handler still runs.
+  const shutdown = app.get(ShutdownState);
+  fastify.addHook('onClose', async () => {
+    await shutdown.requestsSettled();
+  });
+  fastify.addHook('onResponse', (request, _reply, done) => {
+    shutdown.requestFinished(request);
+    done();
+  });
+
   fastify.addHook('onRequest', (request, reply, done) => {
+    shutdown.requestStarted(request);
     void reply.headers(securityHeaders);
     void reply.header('x-request-id', request.id);
     // Nothing is cacheable unless a route says so (@PublicCache).
@@ -100,9 +113,10 @@ export async function createApp(
     }),
   );
 
-  const shutdown = app.get(ShutdownState);
   // Conditional GET: a matching If-None-Match turns a cacheable 200 into an empty 304.
   fastify.addHook('onSend', (request, reply, payload, done) => {
+    // The handler's work is done once its reply is being sent.
+    shutdown.requestFinished(request);
     if (shutdown.isDraining) void reply.header('connection', 'close');
     const etag = reply.getHeader('etag');
     if (

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { ShutdownState } from '../../src/core/http/shutdown-state';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { TcpProxy } from '../support/tcp-proxy';
-import { TestRoutesModule } from '../support/test-routes.module';
+import { TestRoutesModule, slowQueryOutcomes } from '../support/test-routes.module';
 
 let t: TestApp | undefined;
 let proxy: TcpProxy | undefined;
@@ -90,5 +90,37 @@ describe('graceful shutdown', () => {
     expect(await response.json()).toEqual({ done: true });
     await closing;
     t = undefined;
+  });
+
+  it('lets a request whose client went away finish its database work before the stores close', async () => {
+    t = await startTestApp({ listen: true, extraImports: [TestRoutesModule] });
+    slowQueryOutcomes.length = 0;
+    const client = new AbortController();
+    const abandoned = fetch(`${t.url}/api/test/slow-query`, { signal: client.signal });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const shutdown = t.app.get(ShutdownState);
+    expect(shutdown.requestsInFlight).toBe(1);
+    client.abort();
+    await expect(abandoned).rejects.toThrow();
+    // Its connection is gone: only the in-flight count still holds the shutdown open.
+    await t.close();
+    t = undefined;
+    expect(slowQueryOutcomes).toEqual(['done']);
+    expect(shutdown.requestsInFlight).toBe(0);
+  });
+
+  it('stops counting a request once it is answered, whatever the answer', async () => {
+    t = await startTestApp({ listen: true, extraImports: [TestRoutesModule] });
+    const shutdown = t.app.get(ShutdownState);
+    expect((await fetch(`${t.url}/api/health/live`)).status).toBe(200);
+    expect((await fetch(`${t.url}/api/no-such-route`)).status).toBe(404);
+    expect((await fetch(`${t.url}/api/test/boom`)).status).toBe(500);
+    const refused = await fetch(`${t.url}/api/test/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x',
+    });
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(shutdown.requestsInFlight).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Inject, Module, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { Public } from '../../src/core/http/public.decorator';
 import { zodDto } from '../../src/core/validation/zod-dto';
@@ -10,10 +11,16 @@ class EchoBodyDto extends zodDto(
   z.strictObject({ name: z.string().min(1).max(50), quantity: z.number().int().min(1).max(10) }),
 ) {}
 
+/** What each `GET /api/test/slow-query` ended with: `done`, or the error it met. */
+export const slowQueryOutcomes: string[] = [];
+
 /** Routes that exist only in tests, to exercise cross-cutting behaviour no real route has yet. */
 @Controller('test')
 export class TestRoutesController {
-  constructor(@Inject(SessionService) private readonly sessions: SessionService) {}
+  constructor(
+    @Inject(SessionService) private readonly sessions: SessionService,
+    @Inject(DataSource) private readonly db: DataSource,
+  ) {}
 
   @Post('echo')
   @Public()
@@ -33,6 +40,21 @@ export class TestRoutesController {
   @Public()
   async slow(): Promise<{ done: true }> {
     await new Promise((resolve) => setTimeout(resolve, 600));
+    return { done: true };
+  }
+
+  /** Waits, then needs PostgreSQL: a handler that outlives the start of a shutdown. */
+  @Get('slow-query')
+  @Public()
+  async slowQuery(): Promise<{ done: true }> {
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    try {
+      await this.db.query('SELECT 1');
+      slowQueryOutcomes.push('done');
+    } catch (error) {
+      slowQueryOutcomes.push(error instanceof Error ? error.message : String(error));
+      throw error;
+    }
     return { done: true };
   }
 
