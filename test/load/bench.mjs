@@ -18,7 +18,21 @@ import pg from 'pg';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const WARM_UP_REQUESTS = 4_000;
+// Requests of the same kind before each measured run. Every round starts a fresh API process, and
+// V8 needs more than this to reach its steady state on a path it has not run before (20-30 s of
+// load for a fresh process): the full bench gets it from the scenarios before; a run of one
+// scenario (BENCH_SCENARIOS) needs a longer warm-up to be comparable.
+const WARM_UP_REQUESTS = Number(process.env.BENCH_WARM_UP ?? 4_000);
+// Comma-separated keys of the scenarios to run (default: all), e.g. `search` to compare two
+// variants of the code over many rounds (BENCH_ROUNDS) in a few minutes.
+const SCENARIO_KEYS = ['cached', 'category', 'price', 'detail', 'search'];
+const ONLY = process.env.BENCH_SCENARIOS?.split(',').map((key) => key.trim()).filter(Boolean);
+const chosen = (key) => !ONLY || ONLY.includes(key);
+const unknown = (ONLY ?? []).filter((key) => !SCENARIO_KEYS.includes(key));
+if (unknown.length > 0) {
+  console.error(`BENCH_SCENARIOS: unknown ${unknown.join(', ')} (scenarios: ${SCENARIO_KEYS.join(', ')})`);
+  process.exit(2);
+}
 const ADMIN = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DB = 'storefront_bench';
@@ -125,6 +139,12 @@ const STOCK = ['', '&inStock=true', '&inStock=false'];
 const categoryPages = [undefined, ...categorySlugs].length * SORTS.length * 100 * STOCK.length;
 const CATEGORY_PAGE_REQUESTS = 30_000;
 const WARM_UP_FROM = categoryPages - WARM_UP_REQUESTS;
+// Category pages are finite: the warm-up's pages must not reach the measured ones, or those would
+// be cache hits.
+if (chosen('category') && WARM_UP_FROM < CATEGORY_PAGE_REQUESTS) {
+  console.error(`BENCH_WARM_UP: at most ${categoryPages - CATEGORY_PAGE_REQUESTS} requests with the category-page scenario`);
+  process.exit(2);
+}
 function categoryPage(i) {
   const slugs = [undefined, ...categorySlugs];
   const slug = slugs[i % slugs.length];
@@ -155,12 +175,17 @@ for (const [mode, port] of [['redis', 3412], ['pg', 3413]]) {
 // URLs), each after WARM_UP_REQUESTS of the same kind (for uncached ones, misses of other URLs).
 const bare = (mode, path, makePath) => ({ server: mode, url: `${baselines[mode].base}${path}`, makePath });
 const scenarios = [
-  { name: 'listing, cached', api: { url: '/api/products' }, bare: { name: 'bare Fastify + Redis GET', ...bare('redis', '/listing') } },
-  { name: 'listing, uncached: category pages', warm: true, api: { makePath: (i) => `/api/products${categoryPage(i)}` }, bare: { name: 'bare pg: category pages', ...bare('pg', '', (i) => `/category${categoryPage(i)}`) }, pages: true },
-  { name: 'listing, uncached: price filter', warm: true, api: { makePath: (i) => `/api/products${price(i)}` }, bare: { name: 'bare pg: price filter', ...bare('pg', '', (i) => `/price${price(i)}`) } },
-  { name: 'product detail, cached', api: { makePath: (i) => `/api/products/${productSlugs[Math.abs(i) % productSlugs.length]}` } },
-  { name: 'search, uncached', warm: true, api: { makePath: (i) => `/api/products${search(i)}` }, bare: { name: 'bare pg: search', ...bare('pg', '', (i) => `/search${search(i)}`) } },
+  { key: 'cached', name: 'listing, cached', api: { url: '/api/products' }, bare: { name: 'bare Fastify + Redis GET', ...bare('redis', '/listing') } },
+  { key: 'category', name: 'listing, uncached: category pages', warm: true, api: { makePath: (i) => `/api/products${categoryPage(i)}` }, bare: { name: 'bare pg: category pages', ...bare('pg', '', (i) => `/category${categoryPage(i)}`) }, pages: true },
+  { key: 'price', name: 'listing, uncached: price filter', warm: true, api: { makePath: (i) => `/api/products${price(i)}` }, bare: { name: 'bare pg: price filter', ...bare('pg', '', (i) => `/price${price(i)}`) } },
+  { key: 'detail', name: 'product detail, cached', api: { makePath: (i) => `/api/products/${productSlugs[Math.abs(i) % productSlugs.length]}` } },
+  { key: 'search', name: 'search, uncached', warm: true, api: { makePath: (i) => `/api/products${search(i)}` }, bare: { name: 'bare pg: search', ...bare('pg', '', (i) => `/search${search(i)}`) } },
 ];
+if (scenarios.some((s) => !SCENARIO_KEYS.includes(s.key))) {
+  for (const { child } of Object.values(baselines)) child.kill('SIGTERM');
+  throw new Error('keep SCENARIO_KEYS in step with the scenarios');
+}
+const selected = scenarios.filter((s) => chosen(s.key));
 
 let productSlugs = [];
 const rounds = [];
@@ -174,7 +199,7 @@ for (let round = 0; round < ROUNDS; round++) {
   productSlugs = JSON.parse(listing).items.map((p) => p.slug);
   await redis.set('bench:baseline:listing', listing);
   const results = {};
-  for (const scenario of scenarios) {
+  for (const scenario of selected) {
     const warmFrom = scenario.pages ? WARM_UP_FROM : -1_000_000;
     const amount = scenario.pages ? CATEGORY_PAGE_REQUESTS : undefined;
     const runs = [{ key: `API ${scenario.name}`, url: apiBase, makePath: scenario.api.makePath, pid: api.pid, path: scenario.api.url ?? '' }];
@@ -213,6 +238,7 @@ for (const name of names) {
   console.log(`| ${name} | ${Math.round(summary[name].rps)} | ${runs.map((r) => Math.round(r.rps)).join(' / ')} | ${median(runs.map((r) => r.p50))} | ${summary[name].p99} | ${runs.map((r) => r.p99).join(' / ')} | ${Math.round(median(runs.map((r) => r.cpu)))} | ${runs.map((r) => Math.round(r.steal)).join(' / ')} | ${Math.max(...runs.map((r) => r.rss))} | ${runs.reduce((n, r) => n + r.non2xx, 0)} | ${runs.reduce((n, r) => n + r.failed, 0)} |`);
 }
 const ratio = (api, base, target) => {
+  if (!(api in rounds[0])) return;
   const each = rounds.map((r) => Math.round((100 * r[api].rps) / r[base].rps));
   const med = median(each);
   const cpuOf = (name) => Math.round(median(rounds.map((r) => r[name].cpu)));
