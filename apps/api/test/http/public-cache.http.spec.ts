@@ -3,16 +3,18 @@ import { APP_GUARD } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { DomainError } from '../../src/core/errors/domain-error';
+import { PublicCacheInterceptor } from '../../src/core/http/public-cache.interceptor';
 import { TcpProxy } from '../support/tcp-proxy';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
- * In-process hits of `@PublicCache()` routes are answered before Nest's pipeline (see
- * public-cache-fast-path.ts). These tests prove that such hits keep every control: security
- * headers, conditional GET, rate limits and every global guard, and that
- * the cache is bypassed when its invalidation channel may have been lost.
+ * Requests of `@PublicCache()` routes are answered before Nest's pipeline once the route has been
+ * served through it (see public-cache-fast-path.ts): in-process hits, and misses. These tests
+ * prove that such answers keep every control: security headers, conditional GET, rate limits and
+ * every global guard, validation, the error envelope, and that the cache is bypassed when its
+ * invalidation channel may have been lost.
  */
 
 let t: TestApp | undefined;
@@ -117,6 +119,115 @@ describe('public cache hits', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     const during = await http.get('/api/categories').expect(200);
     expect(during.headers['x-cache']).toBe('miss');
+  });
+});
+
+/** Answers without the request id, which differs on every answer. */
+const withoutRequestId = (body: unknown) => {
+  const { error } = body as { error: Record<string, unknown> };
+  return { error: { ...error, requestId: undefined } };
+};
+
+describe('public cache misses, once their route has been served', () => {
+  it('are answered outside Nest’s pipeline, exactly as Nest answers them', async () => {
+    const intercept = vi.spyOn(PublicCacheInterceptor.prototype, 'intercept');
+    try {
+      t = await startTestApp();
+      const http = request(t.app.getHttpServer());
+      const url = '/api/products?q=wool&limit=7';
+      const byNest = await http.get(url).expect(200);
+      expect(intercept).toHaveBeenCalledTimes(1);
+      // A second app's first answer to the same URL is Nest's too; the first app's next one is not.
+      const fast = await http.get(`${url}&inStock=true`).expect(200);
+      expect(intercept).toHaveBeenCalledTimes(1);
+      expect(fast.headers['x-cache']).toBe('miss');
+      const other = await startTestApp();
+      try {
+        const nest = await request(other.app.getHttpServer())
+          .get(`${url}&inStock=true`)
+          .expect(200);
+        expect(fast.text).toBe(nest.text);
+        for (const name of ['etag', 'cache-control', 'content-type', 'content-security-policy']) {
+          expect(fast.headers[name], name).toBe(nest.headers[name]);
+        }
+      } finally {
+        await other.close();
+      }
+      expect(byNest.headers['cache-control']).toBe(fast.headers['cache-control']);
+    } finally {
+      intercept.mockRestore();
+    }
+  });
+
+  it('count against the default limit, and are refused with 429 once it is spent', async () => {
+    t = await startTestApp({ env: { RATE_LIMIT_DEFAULT: '3/60' } });
+    const http = request(t.app.getHttpServer());
+    for (const limit of [1, 2, 3]) {
+      expect((await http.get(`/api/products?limit=${limit}`).expect(200)).headers['x-cache']).toBe(
+        'miss',
+      );
+    }
+    const limited = await http.get('/api/products?limit=4').expect(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('count against the search limit when they are searches', async () => {
+    t = await startTestApp({ env: { RATE_LIMIT_DEFAULT: '1000/60', RATE_LIMIT_SEARCH: '2/60' } });
+    const http = request(t.app.getHttpServer());
+    await http.get('/api/products?q=wool').expect(200);
+    await http.get('/api/products?q=linen').expect(200);
+    await http.get('/api/products?q=boots').expect(429);
+    await http.get('/api/products?category=women').expect(200);
+  });
+
+  it('are validated by the global pipe: the same 400 as Nest’s for a malformed or unknown field', async () => {
+    t = await startTestApp();
+    const http = request(t.app.getHttpServer());
+    // Refused by Nest: the route has not been served yet.
+    const malformedByNest = await http.get('/api/products?limit=abc').expect(400);
+    const unknownByNest = await http.get('/api/products?isAdmin=true').expect(400);
+    await http.get('/api/products?limit=3').expect(200);
+    const malformed = await http.get('/api/products?limit=abc').expect(400);
+    const unknown = await http.get('/api/products?isAdmin=true').expect(400);
+    expect(malformed.body.error.code).toBe('VALIDATION_FAILED');
+    expect(withoutRequestId(malformed.body)).toEqual(withoutRequestId(malformedByNest.body));
+    expect(withoutRequestId(unknown.body)).toEqual(withoutRequestId(unknownByNest.body));
+    expect(malformed.headers['cache-control']).toBe('no-store');
+  });
+
+  it('answer a missing product with the same 404 as Nest’s', async () => {
+    t = await startTestApp();
+    const http = request(t.app.getHttpServer());
+    const byNest = await http.get('/api/products/no-such-product').expect(404);
+    const listing = await http.get('/api/products?limit=1').expect(200);
+    await http.get(`/api/products/${listing.body.items[0].slug}`).expect(200);
+    const missing = await http.get('/api/products/no-such-product').expect(404);
+    expect(withoutRequestId(missing.body)).toEqual(withoutRequestId(byNest.body));
+    expect(missing.headers['cache-control']).toBe('no-store');
+  });
+
+  it('pass every global guard, including ones added later', async () => {
+    t = await startTestApp({ extraImports: [DenyGuardModule] });
+    const http = request(t.app.getHttpServer());
+    await http.get('/api/products?limit=1').expect(200);
+    const denied = await http.get('/api/products?limit=2').set('x-test-deny', 'yes').expect(403);
+    expect(denied.body.error.code).toBe('FORBIDDEN');
+  });
+
+  it('answer 503 in the envelope when PostgreSQL is unreachable, never a 500', async () => {
+    const env = inject('testEnv');
+    const db = new URL(env.databaseUrl);
+    proxy = await new TcpProxy(db.hostname, Number(db.port || 5432)).start();
+    t = await startTestApp({ env: { DATABASE_URL: proxy.wrap(env.databaseUrl) } });
+    const http = request(t.app.getHttpServer());
+    await http.get('/api/products?limit=1').expect(200);
+    await proxy.cut();
+    const down = await http.get('/api/products?limit=2&category=men').expect(503);
+    expect(down.body.error.code).toBe('SERVICE_UNAVAILABLE');
+    expect(down.headers['retry-after']).toBe('5');
+    expect(down.headers['cache-control']).toBe('no-store');
+    expect(down.text).not.toMatch(/ECONNRESET|5432|at \w+ \(/);
   });
 });
 

@@ -13,7 +13,7 @@ import {
 } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { from, map, of, switchMap, type Observable } from 'rxjs';
+import { from, lastValueFrom, map, of, type Observable } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CacheAdmission } from './cache-admission';
 import { IS_PUBLIC } from './public.decorator';
@@ -26,6 +26,15 @@ const JSON_UTF8 = 'application/json; charset=utf-8';
 export interface CacheableRoute {
   handler: (...args: never[]) => unknown;
   classRef: Type<unknown>;
+}
+
+/** What the fast path finds for a request of a route this interceptor has served. */
+export interface FastPathLookup {
+  route: CacheableRoute;
+  key: string;
+  version: number;
+  /** The in-process cached response, if any. */
+  response: CachedResponse | undefined;
 }
 
 /** Whether a handler is cacheable, and whether the fast path may serve its hits. */
@@ -109,23 +118,32 @@ export class PublicCacheInterceptor implements NestInterceptor {
       return response.body;
     };
 
-    if (version === null) return next.handle().pipe(map((result) => send(render(result), false)));
-    const local = this.cache.peek(key, version);
+    const local = version === null ? undefined : this.cache.peek(key, version);
     if (local) return of(send(local, true));
-    return from(this.cache.get(key, version, this.ttlSeconds)).pipe(
-      switchMap((hit) => {
-        if (hit) return of(send(hit, true));
-        return next.handle().pipe(
-          map((result) => {
-            const response = render(result);
-            if (this.admission.admitsOnMiss(key)) {
-              void this.cache.put(key, version, response, this.ttlSeconds);
-            }
-            return send(response, false);
-          }),
-        );
-      }),
+    return from(this.answerMiss(key, version, () => lastValueFrom(next.handle()))).pipe(
+      map(({ response, hit }) => send(response, hit)),
     );
+  }
+
+  /**
+   * The answer when the in-process tier has none: the shared Redis tier's, or else the handler's
+   * result (`produce`, called only then), rendered and stored on its key's second miss. With no
+   * cache version (Redis unreachable) the handler answers and nothing is stored.
+   */
+  async answerMiss(
+    key: string,
+    version: number | null,
+    produce: () => Promise<unknown>,
+  ): Promise<{ response: CachedResponse; hit: boolean }> {
+    if (version !== null) {
+      const shared = await this.cache.get(key, version, this.ttlSeconds);
+      if (shared) return { response: shared, hit: true };
+    }
+    const response = render(await produce());
+    if (version !== null && this.admission.admitsOnMiss(key)) {
+      void this.cache.put(key, version, response, this.ttlSeconds);
+    }
+    return { response, hit: false };
   }
 
   private remember(request: FastifyRequest, context: ExecutionContext): void {
@@ -139,23 +157,22 @@ export class PublicCacheInterceptor implements NestInterceptor {
   }
 
   /**
-   * For the fast path: the in-process cached response of this request, if its route has been
-   * served through this interceptor before and the entry matches the current version.
+   * For the fast path: this request's route, if it has been served through this interceptor
+   * before, with its cache key and version and the in-process cached response, if there is one
+   * for the current version. Undefined while there is no cache version (Redis unreachable).
    */
-  findHit(
-    request: FastifyRequest,
-  ): { route: CacheableRoute; response: CachedResponse } | undefined {
+  lookup(request: FastifyRequest): FastPathLookup | undefined {
     const route = this.routes.get(`${request.method} ${request.routeOptions.url ?? ''}`);
     if (route === undefined) return undefined;
     const version = this.cache.currentVersion();
     if (version === null) return undefined;
-    const response = this.cache.peek(cacheKeyOf(request.url), version);
-    return response && { route, response };
+    const key = cacheKeyOf(request.url);
+    return { route, key, version, response: this.cache.peek(key, version) };
   }
 
-  /** Sends a hit found by {@link findHit}, with the same headers as this interceptor sets. */
-  sendHit(reply: FastifyReply, response: CachedResponse): void {
-    this.sendHeaders(reply, response, true);
+  /** Sends a response for the fast path, with the same headers as this interceptor sets. */
+  sendResponse(reply: FastifyReply, response: CachedResponse, hit: boolean): void {
+    this.sendHeaders(reply, response, hit);
     void reply.send(response.body);
   }
 
