@@ -53,7 +53,8 @@ interface RouteRule {
  *
  * A cacheable route must also be `@Public()`: a response cached for one caller is served to all.
  * Routes it has served are recorded for the fast path (see `public-cache-fast-path.ts`), which
- * answers later in-process hits through {@link findHit} and {@link sendHit}.
+ * answers their later requests through {@link lookup}, {@link answerMiss} and
+ * {@link sendResponse}.
  */
 @Injectable()
 export class PublicCacheInterceptor implements NestInterceptor {
