@@ -1,8 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { DomainError } from '../core/errors/domain-error';
-
-type Increment = ThrottlerStorage['increment'];
+import {
+  incrementAll,
+  type LimitCount,
+  type LimitCounter,
+  type ThrottlerStorageRecord,
+} from './limit-counter';
 
 /**
  * Limits that protect state changes or credentials, or bound what anyone can write to the logs
@@ -14,32 +18,41 @@ const FAIL_CLOSED = new Set(['auth', 'checkout', 'csp-report']);
 /**
  * Wraps the Redis throttler storage so a Redis outage degrades deliberately: catalogue reads
  * (`default`, `search`) stay available — the WAF's rate rules still stand in front — while
- * `auth`, `checkout` and `csp-report` fail closed with 503 rather than run unthrottled.
+ * `auth`, `checkout` and `csp-report` fail closed with 503 rather than run unthrottled. When a
+ * request is counted against several limits at once and one of them fails closed, it is refused.
  */
-export class ResilientThrottlerStorage implements ThrottlerStorage {
+export class ResilientThrottlerStorage implements ThrottlerStorage, LimitCounter {
   private readonly logger = new Logger('RateLimit');
   private lastWarning = 0;
 
-  constructor(private readonly inner: ThrottlerStorage) {}
+  constructor(private readonly inner: ThrottlerStorage & Partial<LimitCounter>) {}
 
-  async increment(...args: Parameters<Increment>): ReturnType<Increment> {
+  async increment(
+    ...[key, ttl, limit, blockDuration, name]: Parameters<ThrottlerStorage['increment']>
+  ): Promise<ThrottlerStorageRecord> {
+    const [record] = await this.incrementAll([{ key, ttl, limit, blockDuration, name }]);
+    if (!record) throw new Error('rate-limit storage returned no count');
+    return record;
+  }
+
+  async incrementAll(counts: readonly LimitCount[]): Promise<ThrottlerStorageRecord[]> {
     try {
-      return await this.inner.increment(...args);
+      return await incrementAll(this.inner, counts);
     } catch (error) {
-      const [, ttl, , , name] = args;
-      if (FAIL_CLOSED.has(name)) throw new DomainError('SERVICE_UNAVAILABLE');
+      if (counts.some(({ name }) => FAIL_CLOSED.has(name))) {
+        throw new DomainError('SERVICE_UNAVAILABLE');
+      }
       if (Date.now() - this.lastWarning > 10_000) {
         this.lastWarning = Date.now();
-        this.logger.warn(
-          `rate-limit storage unavailable, '${name}' limit not enforced: ${String(error)}`,
-        );
+        const names = counts.map(({ name }) => `'${name}'`).join(', ');
+        this.logger.warn(`rate-limit storage unavailable, ${names} not enforced: ${String(error)}`);
       }
-      return {
+      return counts.map(({ ttl }) => ({
         totalHits: 0,
         timeToExpire: Math.ceil(ttl / 1000),
         isBlocked: false,
         timeToBlockExpire: 0,
-      };
+      }));
     }
   }
 }

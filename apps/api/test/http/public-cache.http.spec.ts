@@ -258,4 +258,27 @@ describe('the shared Redis tier', () => {
     expect(shared.headers.etag).toBe(again.headers.etag);
     expect(shared.headers['content-length']).toBe(again.headers['content-length']);
   });
+
+  it('is read while the guards run on the fast path, but never answers a request they refuse', async () => {
+    const prefix = `${inject('testEnv').keyPrefix}shared-${randomBytes(4).toString('hex')}:`;
+    // Both instances count against the same Redis counters (same client, same prefix).
+    const env = { REDIS_KEY_PREFIX: prefix, RATE_LIMIT_DEFAULT: '7/60' };
+    t = await startTestApp({ env });
+    other = await startTestApp({ env, extraImports: [DenyGuardModule] });
+    const first = request(t.app.getHttpServer());
+    const second = request(other.app.getHttpServer());
+    const [stored, storedToo] = ['/api/products?limit=3', '/api/products?limit=4'];
+    for (const url of [stored, stored, storedToo, storedToo]) await first.get(url).expect(200);
+    // The route is served once through Nest: from now on `other` answers it on the fast path.
+    await second.get('/api/products?limit=5').expect(200);
+    const denied = await second.get(stored).set('x-test-deny', 'yes').expect(403);
+    expect(denied.body.error.code).toBe('FORBIDDEN');
+    expect(denied.headers.etag).toBeUndefined();
+    // The entry was there to be served (from Redis, fetched alongside the guards).
+    expect((await second.get(stored).expect(200)).headers['x-cache']).toBe('hit');
+    // The 8th request of this client: refused, though its answer sits in the shared tier.
+    const limited = await second.get(storedToo).expect(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    expect(limited.headers.etag).toBeUndefined();
+  });
 });

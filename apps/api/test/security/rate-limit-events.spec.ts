@@ -8,7 +8,10 @@ let log: CapturedLog;
 
 beforeAll(async () => {
   log = captureLog();
-  t = await startTestApp({ logger: log.logger, env: { RATE_LIMIT_DEFAULT: '2/60' } });
+  t = await startTestApp({
+    logger: log.logger,
+    env: { RATE_LIMIT_DEFAULT: '2/60', RATE_LIMIT_SEARCH: '2/60' },
+  });
 });
 afterAll(async () => {
   await t.close();
@@ -30,5 +33,21 @@ describe('rate-limit refusals are security events', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ outcome: 'failure', details: { limit: 'default' } });
     expect(JSON.stringify(lines[0])).not.toContain('127.0.0.1');
+  });
+
+  it('reports a request refused by two limits once, naming the first', async () => {
+    // Spent already by the test above: the default limit; this search also spends its own.
+    const http = () => request(t.app.getHttpServer());
+    for (const q of ['wool', 'linen']) await http().get(`/api/products?q=${q}`).expect(429);
+    const refused = await http().get('/api/products?q=boots').expect(429);
+    const lines = log
+      .lines()
+      .filter(
+        (l) =>
+          l.securityEvent === 'rate_limit.exceeded' &&
+          l.requestId === refused.headers['x-request-id'],
+      );
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ details: { limit: 'default' } });
   });
 });

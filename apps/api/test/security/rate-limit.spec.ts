@@ -82,6 +82,19 @@ describe('rate limiting', () => {
     await http.get('/api/products?category=women').expect(200);
   });
 
+  it('counts a search against every limit it falls under, and asks to wait for the longest', async () => {
+    t = await startTestApp({ env: { RATE_LIMIT_DEFAULT: '2/60', RATE_LIMIT_SEARCH: '2/120' } });
+    const http = request(t.app.getHttpServer());
+    const first = await http.get('/api/products?q=wool').expect(200);
+    expect(first.headers['x-ratelimit-remaining']).toBe('1');
+    expect(first.headers['x-ratelimit-remaining-search']).toBe('1');
+    await http.get('/api/products?q=linen').expect(200);
+    // Both limits are spent by this one: the client may come back when both allow it again.
+    const limited = await http.get('/api/products?q=boots').expect(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(60);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(120);
+  });
+
   it('keeps state in Redis, so limits hold across instances', async () => {
     t = await startTestApp({ env: { RATE_LIMIT_DEFAULT: '4/60' } });
     const prefix = t.config.redis.keyPrefix;

@@ -222,7 +222,9 @@ function invokerOf(
  * included — with the execution context Nest would give them, and a refusal goes to the global
  * exception filter that Nest would pick (one evaluation, one count, one security event). Only if
  * every guard allows does it answer: an in-process hit with the cached body; a miss through the
- * interceptor's own miss path (Redis tier, else the handler, called as Nest would call it — see
+ * interceptor's own miss path (the Redis tier's entry, fetched while the guards run so that the
+ * lookup and the rate-limit count share one round trip; else the handler, called as Nest would
+ * call it — see
  * {@link invokerOf} — then rendered and stored), its errors going to the same filter. Anything
  * else — a route not yet served through the interceptor, a route with its own guards,
  * interceptors or filters, a handler the fast path cannot call exactly as Nest — continues to
@@ -268,8 +270,11 @@ export function installPublicCacheFastPath(app: NestFastifyApplication): void {
           done();
           return;
         }
+        // Fetched while the guards count: ioredis sends the lookup and the rate-limit script in
+        // one pipelined write. The entry is used only once every guard has allowed the request.
+        const shared = cache.fetchShared(key, version);
         answer = async () => {
-          const miss = await cache.answerMiss(key, version, () => invoke(request));
+          const miss = await cache.answerMiss(key, version, () => invoke(request), shared);
           cache.sendResponse(reply, miss.response, miss.hit);
         };
       }

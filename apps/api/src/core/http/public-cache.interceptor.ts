@@ -53,8 +53,8 @@ interface RouteRule {
  *
  * A cacheable route must also be `@Public()`: a response cached for one caller is served to all.
  * Routes it has served are recorded for the fast path (see `public-cache-fast-path.ts`), which
- * answers their later requests through {@link lookup}, {@link answerMiss} and
- * {@link sendResponse}.
+ * answers their later requests through {@link lookup}, {@link fetchShared}, {@link answerMiss}
+ * and {@link sendResponse}.
  */
 @Injectable()
 export class PublicCacheInterceptor implements NestInterceptor {
@@ -127,24 +127,31 @@ export class PublicCacheInterceptor implements NestInterceptor {
   }
 
   /**
-   * The answer when the in-process tier has none: the shared Redis tier's, or else the handler's
-   * result (`produce`, called only then), rendered and stored on its key's second miss. With no
-   * cache version (Redis unreachable) the handler answers and nothing is stored.
+   * The answer when the in-process tier has none: the shared Redis tier's (`shared`, if the
+   * caller started fetching it already with {@link fetchShared}), or else the handler's result
+   * (`produce`, called only then), rendered and stored on its key's second miss. With no cache
+   * version (Redis unreachable) the handler answers and nothing is stored.
    */
   async answerMiss(
     key: string,
     version: number | null,
     produce: () => Promise<unknown>,
+    shared?: Promise<CachedResponse | null>,
   ): Promise<{ response: CachedResponse; hit: boolean }> {
     if (version !== null) {
-      const shared = await this.cache.get(key, version, this.ttlSeconds);
-      if (shared) return { response: shared, hit: true };
+      const entry = await (shared ?? this.fetchShared(key, version));
+      if (entry) return { response: entry, hit: true };
     }
     const response = render(await produce());
     if (version !== null && this.admission.admitsOnMiss(key)) {
       void this.cache.put(key, version, response, this.ttlSeconds);
     }
     return { response, hit: false };
+  }
+
+  /** The shared Redis tier's entry for `key` under `version`, or null; never rejects. */
+  fetchShared(key: string, version: number): Promise<CachedResponse | null> {
+    return this.cache.get(key, version, this.ttlSeconds);
   }
 
   private remember(request: FastifyRequest, context: ExecutionContext): void {
