@@ -129,8 +129,17 @@ if (mode === 'redis') {
     const q = String(req.query.q ?? '');
     const min = Number(req.query.minPrice ?? 0);
     const where = `p.status = 'active' AND p.search_vector @@ websearch_to_tsquery('english', $1) AND p.price_to >= $2`;
+    // As the API pages a search: the page first, then only its rows joined (ProductListingRepository.page).
+    const ranked =
+      `(SELECT p.id, p.slug, p.name, p.brand, p.price_from, p.price_to, p.currency, p.in_stock, p.category_id, ` +
+      `${rank('$1')} AS sort_value FROM product p WHERE ${where} ORDER BY sort_value DESC, p.id DESC LIMIT $3) p`;
+    const searchPage =
+      `SELECT p.id, p.slug, p.name, p.brand, c.slug AS category_slug, p.price_from, p.price_to, p.currency, ` +
+      `p.in_stock, i.url AS image_url, i.alt AS image_alt, p.sort_value::text AS sort_key ` +
+      `FROM ${ranked} JOIN category c ON c.id = p.category_id ` +
+      `LEFT JOIN product_image i ON i.product_id = p.id AND i.position = 0 ORDER BY p.sort_value DESC, p.id DESC`;
     const [rows, summary] = await Promise.all([
-      pool.query(page(where, rank('$1'), `${rank('$1')}::text`, 'DESC', '$3'), [q, min, 25]),
+      pool.query(searchPage, [q, min, 25]),
       pool.query(aggregated(where), [q, min]),
     ]);
     return answer(rows.rows, summary.rows, 24);

@@ -98,6 +98,22 @@ describe('GET /api/products', () => {
     expect(ids.size).toBe(first.total);
   });
 
+  it('sorts and paginates search results by another order when asked', async () => {
+    const seen: { id: string; price: number }[] = [];
+    const first = await list('q=cotton&sort=price_asc&limit=7');
+    expect(first.sort).toBe('price_asc');
+    let page: ProductList = first;
+    for (;;) {
+      seen.push(...page.items.map(({ id, priceFrom }) => ({ id, price: priceFrom.amount })));
+      if (page.nextCursor === null) break;
+      page = await list(`q=cotton&sort=price_asc&limit=7&cursor=${page.nextCursor}`);
+    }
+    expect(new Set(seen.map((p) => p.id)).size).toBe(first.total);
+    const prices = seen.map((p) => p.price);
+    expect(prices.length).toBeGreaterThan(7);
+    expect(prices).toEqual([...prices].sort((a, b) => a - b));
+  });
+
   it('filters by category, including sub-categories', async () => {
     const leaf = await list('category=women-knitwear&limit=100');
     expect(leaf.total).toBeGreaterThan(0);
