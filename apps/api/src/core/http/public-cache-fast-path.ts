@@ -224,11 +224,10 @@ function invokerOf(
  * every guard allows does it answer: an in-process hit with the cached body; a miss through the
  * interceptor's own miss path (the Redis tier's entry, fetched while the guards run so that the
  * lookup and the rate-limit count share one round trip; else the handler, called as Nest would
- * call it — see
- * {@link invokerOf} — then rendered and stored), its errors going to the same filter. Anything
- * else — a route not yet served through the interceptor, a route with its own guards,
- * interceptors or filters, a handler the fast path cannot call exactly as Nest — continues to
- * Nest, which handles it as usual.
+ * call it — see {@link invokerOf} — then rendered and stored), its errors going to the same
+ * filter. Anything else — a route not yet served through the interceptor, a route with its own
+ * guards, interceptors or filters, a handler the fast path cannot call exactly as Nest —
+ * continues to Nest, which handles it as usual.
  */
 export function installPublicCacheFastPath(app: NestFastifyApplication): void {
   let plan: FastPathPlan | null | undefined;
