@@ -34,3 +34,13 @@ export function incrementAll(
     ),
   );
 }
+
+/** `ThrottlerStorage.increment` for a {@link LimitCounter}: one limit, counted as a batch of one. */
+export async function incrementOne(
+  counter: LimitCounter,
+  ...[key, ttl, limit, blockDuration, name]: Parameters<ThrottlerStorage['increment']>
+): Promise<ThrottlerStorageRecord> {
+  const [record] = await counter.incrementAll([{ key, ttl, limit, blockDuration, name }]);
+  if (!record) throw new Error('rate-limit storage returned no count');
+  return record;
+}

@@ -1,6 +1,11 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
-import type { LimitCount, LimitCounter, ThrottlerStorageRecord } from './limit-counter';
+import {
+  incrementOne,
+  type LimitCount,
+  type LimitCounter,
+  type ThrottlerStorageRecord,
+} from './limit-counter';
 
 /**
  * Fixed-window counters and their block flags, updated atomically, any number in one call.
@@ -68,12 +73,8 @@ export class RedisThrottlerStorage implements ThrottlerStorage, LimitCounter {
     this.redis = redis as Redis & CountCommand;
   }
 
-  async increment(
-    ...[key, ttl, limit, blockDuration, name]: Parameters<ThrottlerStorage['increment']>
-  ): Promise<ThrottlerStorageRecord> {
-    const [record] = await this.incrementAll([{ key, ttl, limit, blockDuration, name }]);
-    if (!record) throw new Error('rate-limit script returned no count');
-    return record;
+  increment(...args: Parameters<ThrottlerStorage['increment']>): Promise<ThrottlerStorageRecord> {
+    return incrementOne(this, ...args);
   }
 
   async incrementAll(counts: readonly LimitCount[]): Promise<ThrottlerStorageRecord[]> {

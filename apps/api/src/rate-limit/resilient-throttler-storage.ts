@@ -3,6 +3,7 @@ import type { ThrottlerStorage } from '@nestjs/throttler';
 import { DomainError } from '../core/errors/domain-error';
 import {
   incrementAll,
+  incrementOne,
   type LimitCount,
   type LimitCounter,
   type ThrottlerStorageRecord,
@@ -27,12 +28,8 @@ export class ResilientThrottlerStorage implements ThrottlerStorage, LimitCounter
 
   constructor(private readonly inner: ThrottlerStorage & Partial<LimitCounter>) {}
 
-  async increment(
-    ...[key, ttl, limit, blockDuration, name]: Parameters<ThrottlerStorage['increment']>
-  ): Promise<ThrottlerStorageRecord> {
-    const [record] = await this.incrementAll([{ key, ttl, limit, blockDuration, name }]);
-    if (!record) throw new Error('rate-limit storage returned no count');
-    return record;
+  increment(...args: Parameters<ThrottlerStorage['increment']>): Promise<ThrottlerStorageRecord> {
+    return incrementOne(this, ...args);
   }
 
   async incrementAll(counts: readonly LimitCount[]): Promise<ThrottlerStorageRecord[]> {

@@ -17,19 +17,23 @@ afterAll(async () => {
   await t.close();
 });
 
+/** The `rate_limit.exceeded` lines logged for one response's request. */
+const refusalsOf = (response: request.Response) =>
+  log
+    .lines()
+    .filter(
+      (l) =>
+        l.securityEvent === 'rate_limit.exceeded' &&
+        l.requestId === response.headers['x-request-id'],
+    );
+
 describe('rate-limit refusals are security events', () => {
   it('reports each 429 as one rate_limit.exceeded line naming the limit, with a pseudonymous client', async () => {
     const http = () => request(t.app.getHttpServer());
     await http().get('/api/categories').expect(200);
     await http().get('/api/categories').expect(200);
     const refused = await http().get('/api/categories').expect(429);
-    const lines = log
-      .lines()
-      .filter(
-        (l) =>
-          l.securityEvent === 'rate_limit.exceeded' &&
-          l.requestId === refused.headers['x-request-id'],
-      );
+    const lines = refusalsOf(refused);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ outcome: 'failure', details: { limit: 'default' } });
     expect(JSON.stringify(lines[0])).not.toContain('127.0.0.1');
@@ -40,13 +44,7 @@ describe('rate-limit refusals are security events', () => {
     const http = () => request(t.app.getHttpServer());
     for (const q of ['wool', 'linen']) await http().get(`/api/products?q=${q}`).expect(429);
     const refused = await http().get('/api/products?q=boots').expect(429);
-    const lines = log
-      .lines()
-      .filter(
-        (l) =>
-          l.securityEvent === 'rate_limit.exceeded' &&
-          l.requestId === refused.headers['x-request-id'],
-      );
+    const lines = refusalsOf(refused);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ details: { limit: 'default' } });
   });
