@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Inject, Injectable, type ExecutionContext, type Type } from '@nestjs/common';
 import {
   ThrottlerException,
@@ -210,7 +210,7 @@ export class AppThrottlerGuard extends ThrottlerGuard {
     tracker: string,
     name: string,
   ): string {
-    return `${createHash('sha256').update(tracker).digest('base64url')}:${name}`;
+    return `${hash('sha256', tracker, 'base64url')}:${name}`;
   }
 
   protected override throwThrottlingException(

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { systemActor, type AuditActor, type AuditContext } from '../audit/audit-context';
 import { SecurityEvents, type SecurityEventInput } from '../audit/security-events.service';
@@ -132,7 +132,7 @@ export class SessionService {
   }
 
   private key(id: string): string {
-    return `${SESSION_KEYS.session}${createHash('sha256').update(id).digest('base64url')}`;
+    return `${SESSION_KEYS.session}${hash('sha256', id, 'base64url')}`;
   }
 
   private userKey(userId: string): string {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { SetMetadata } from '@nestjs/common';
 
 export const PUBLIC_CACHE = 'http:public-cache';
@@ -12,7 +12,7 @@ export const PublicCache = () => SetMetadata(PUBLIC_CACHE, true);
 
 /** Strong ETag of a response body. */
 export function etagOf(body: string | Buffer): string {
-  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+  return `"${hash('sha256', body, 'base64url').slice(0, 27)}"`;
 }
 
 const compareParams = ([ak, av]: [string, string], [bk, bv]: [string, string]) =>
@@ -32,7 +32,7 @@ export function cacheKeyOf(url: string): string {
 
 /** The Redis key of a cache key: hashed, so a long URL cannot make a long key. */
 export function redisKeyOf(cacheKey: string): string {
-  return `public-cache:entry:${createHash('sha256').update(cacheKey).digest('base64url')}`;
+  return `public-cache:entry:${hash('sha256', cacheKey, 'base64url')}`;
 }
 
 /** True when an `If-None-Match` header matches `etag` (weak comparison, lists and `*`). */
