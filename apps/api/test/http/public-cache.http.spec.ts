@@ -1,10 +1,12 @@
 import { Injectable, Module, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { DomainError } from '../../src/core/errors/domain-error';
+import { cacheKeyOf, redisKeyOf } from '../../src/core/http/public-cache';
 import { PublicCacheInterceptor } from '../../src/core/http/public-cache.interceptor';
 import { TcpProxy } from '../support/tcp-proxy';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -38,6 +40,26 @@ class DenyMarkedGuard implements CanActivate {
 
 @Module({ providers: [{ provide: APP_GUARD, useClass: DenyMarkedGuard }] })
 class DenyGuardModule {}
+
+/**
+ * Resolves once the shared Redis tier (keys under `prefix`) holds the entry of every one of `urls`.
+ * An instance stores a response after it has sent it, so another instance asked at once may still
+ * miss it: a test of what the other instance serves waits for the entry first.
+ */
+async function storedInRedis(prefix: string, ...urls: string[]): Promise<void> {
+  const redis = new Redis(inject('testEnv').redisUrl, { keyPrefix: prefix });
+  try {
+    const keys = urls.map((url) => redisKeyOf(cacheKeyOf(url)));
+    await vi.waitFor(
+      async () => {
+        expect(await redis.exists(...keys)).toBe(keys.length);
+      },
+      { timeout: 5_000, interval: 10 },
+    );
+  } finally {
+    redis.disconnect();
+  }
+}
 
 describe('public cache hits', () => {
   it('carry the security headers, the request id and the cache headers, and answer 304', async () => {
@@ -252,6 +274,7 @@ describe('the shared Redis tier', () => {
     expect((await second.get(url).expect(200)).headers['x-cache']).toBe('miss');
     const again = await first.get(url).expect(200);
     expect(again.headers['x-cache']).toBe('miss');
+    await storedInRedis(prefix, url);
     const shared = await second.get(url).expect(200);
     expect(shared.headers['x-cache']).toBe('hit');
     expect(Buffer.from(shared.text, 'utf8').equals(Buffer.from(again.text, 'utf8'))).toBe(true);
@@ -269,6 +292,7 @@ describe('the shared Redis tier', () => {
     const second = request(other.app.getHttpServer());
     const [stored, storedToo] = ['/api/products?limit=3', '/api/products?limit=4'];
     for (const url of [stored, stored, storedToo, storedToo]) await first.get(url).expect(200);
+    await storedInRedis(prefix, stored, storedToo);
     // The route is served once through Nest: from now on `other` answers it on the fast path.
     await second.get('/api/products?limit=5').expect(200);
     const denied = await second.get(stored).set('x-test-deny', 'yes').expect(403);
